@@ -1,0 +1,222 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { CommandBus, EventBus, QueryBus, UnhandledExceptionBus } from '@nestjs/cqrs';
+import {
+  COMMAND_HANDLER_METADATA,
+  EVENTS_HANDLER_METADATA,
+  QUERY_HANDLER_METADATA,
+  SAGA_METADATA,
+} from '@nestjs/cqrs/dist/decorators/constants';
+import type { Subscription } from 'rxjs';
+import { FailureReporter } from '../errors/failure-reporter';
+import { HookRegistry } from '../hooks/hook.registry';
+import type { MessageKind, OperationAttributes } from '../hooks/hook.types';
+import { OperationNames } from '../hooks/operations';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import type { ResolvedObservabilityOptions } from '../options';
+import { MessageDispatcher } from './message-dispatcher';
+import { messageTypeOf } from './message-type';
+import { PatchSet } from './patch-set';
+
+type Method = (...args: any[]) => any;
+
+interface RegisteredHandler {
+  kind: MessageKind;
+  handler: string;
+  messageType: string;
+}
+
+/**
+ * Wraps every CommandBus, QueryBus and EventBus of the application, each event handler and
+ * each saga, in `onModuleInit` — before CqrsModule registers them in `onApplicationBootstrap`
+ * — and undoes it all on shutdown.
+ */
+@Injectable()
+export class CqrsInstrumentationService
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
+  private readonly logger = new Logger('CqrsObservability');
+  private readonly patches = new PatchSet();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly registered: RegisteredHandler[] = [];
+  private readonly dispatcher: MessageDispatcher;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    registry: HookRegistry,
+    @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
+    @Inject(FAILURE_REPORTER) reporter: FailureReporter,
+  ) {
+    this.dispatcher = new MessageDispatcher(registry, options.correlation !== false, reporter);
+  }
+
+  onModuleInit(): void {
+    const providers = this.discovery.getProviders();
+    let buses = 0;
+    for (const wrapper of providers) {
+      const instance: unknown = wrapper.instance;
+      if (instance instanceof CommandBus) buses += this.patchCommandBus(instance);
+      else if (instance instanceof QueryBus) buses += this.patchQueryBus(instance);
+      else if (instance instanceof EventBus) buses += this.patchEventBus(instance);
+      else if (instance instanceof UnhandledExceptionBus) this.observeUnhandled(instance);
+      else this.patchHandlers(wrapper);
+    }
+    if (buses === 0 && this.patches.size === 0) {
+      this.logger.warn(
+        'No CommandBus, QueryBus or EventBus found: import CqrsModule.forRoot() in the application for CqrsObservabilityModule to instrument it.',
+      );
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    for (const entry of this.registered) {
+      this.dispatcher.notify(OperationNames.messageRegistryRegister, {
+        kind: entry.kind,
+        message_type: entry.messageType,
+        handler: entry.handler,
+        name: entry.messageType,
+        class_name: entry.handler,
+      });
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.patches.restoreAll();
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  private patchCommandBus(bus: CommandBus): number {
+    const dispatcher = this.dispatcher;
+    return Number(
+      this.patches.replace<Method>(bus, 'execute', (original) =>
+        function execute(this: object) {
+          // eslint-disable-next-line prefer-rest-params
+          return dispatcher.execute('command', this, original, arguments);
+        },
+      ),
+    );
+  }
+
+  private patchQueryBus(bus: QueryBus): number {
+    const dispatcher = this.dispatcher;
+    return Number(
+      this.patches.replace<Method>(bus, 'execute', (original) =>
+        function execute(this: object) {
+          // eslint-disable-next-line prefer-rest-params
+          return dispatcher.execute('query', this, original, arguments);
+        },
+      ),
+    );
+  }
+
+  private patchEventBus(bus: EventBus): number {
+    const dispatcher = this.dispatcher;
+    const published = this.patches.replace<Method>(bus, 'publish', (original) =>
+      function publish(this: object) {
+        // eslint-disable-next-line prefer-rest-params
+        return dispatcher.publish(this, original, arguments);
+      },
+    );
+    this.patches.replace<Method>(bus, 'publishAll', (original) =>
+      function publishAll(this: object, events: unknown, ...rest: unknown[]) {
+        if (!Array.isArray(events) || events.length === 0) {
+          return original.call(this, events, ...rest);
+        }
+        // One dispatch operation per event; each reaches the publisher through publishAll
+        // as upstream does, one event at a time.
+        return events.map((event) => {
+          const result: unknown = dispatcher.publish(
+            this,
+            (...args: unknown[]) => original.call(this, [args[0]], ...args.slice(1)),
+            [event, ...rest],
+          );
+          return Array.isArray(result) ? result[0] : result;
+        });
+      },
+    );
+    return Number(published);
+  }
+
+  private patchHandlers(wrapper: InstanceWrapper): void {
+    const instance = wrapper.instance as Record<string, unknown> | undefined;
+    const type = instance?.constructor as (new (...args: any[]) => unknown) | undefined;
+    if (!instance || typeof type !== 'function') return;
+    const handler = type.name;
+    const command: unknown = Reflect.getMetadata(COMMAND_HANDLER_METADATA, type);
+    if (command) this.rememberHandler('command', command, handler);
+    const query: unknown = Reflect.getMetadata(QUERY_HANDLER_METADATA, type);
+    if (query) this.rememberHandler('query', query, handler);
+    const events: unknown = Reflect.getMetadata(EVENTS_HANDLER_METADATA, type);
+    if (Array.isArray(events)) this.patchEventHandler(wrapper, instance, type, handler, events);
+    const sagas: unknown = Reflect.getMetadata(SAGA_METADATA, type);
+    if (Array.isArray(sagas)) this.patchSagas(instance, handler, sagas);
+  }
+
+  private rememberHandler(kind: 'command' | 'query', messageType: unknown, handler: string): void {
+    this.dispatcher.registerHandler(kind, messageType, handler);
+    this.registered.push({ kind, handler, messageType: messageTypeOf(messageType).name });
+  }
+
+  private patchEventHandler(
+    wrapper: InstanceWrapper,
+    instance: object,
+    type: new (...args: any[]) => unknown,
+    handler: string,
+    events: unknown[],
+  ): void {
+    // Request-scoped handlers get a new instance per event: patch their class instead.
+    const target = wrapper.isDependencyTreeStatic() ? instance : type.prototype;
+    const dispatcher = this.dispatcher;
+    this.patches.replace<Method>(target, 'handle', (original) =>
+      function handle(this: unknown) {
+        // eslint-disable-next-line prefer-rest-params
+        return dispatcher.handleEvent(handler, this, original, arguments);
+      },
+    );
+    for (const event of events) {
+      this.registered.push({ kind: 'event', handler, messageType: nameOfClass(event) });
+    }
+  }
+
+  private patchSagas(instance: Record<string, unknown>, saga: string, keys: unknown[]): void {
+    for (const key of keys) {
+      if (typeof key !== 'string' && typeof key !== 'symbol') continue;
+      const patched = this.patches.replace<Method>(instance, key, (original) =>
+        this.dispatcher.wrapSaga(saga, original),
+      );
+      if (patched) this.registered.push({ kind: 'saga', handler: saga, messageType: saga });
+    }
+  }
+
+  private observeUnhandled(bus: UnhandledExceptionBus): void {
+    this.subscriptions.push(
+      bus.subscribe((info: { cause?: unknown; exception?: unknown }) => {
+        const cause = info?.cause;
+        // Upstream names a dead saga by its name; other causes are the failed message.
+        const kind: MessageKind =
+          typeof cause === 'string' ? 'saga' : this.dispatcher.kindOf(cause);
+        const causeType = typeof cause === 'string' ? cause : messageTypeOf(cause).name;
+        const attributes: OperationAttributes = {
+          kind,
+          message_type: causeType,
+          message: cause,
+          cause_type: causeType,
+          error: info?.exception,
+        };
+        this.dispatcher.notify(OperationNames.unhandledException(causeType), attributes);
+      }),
+    );
+  }
+}
+
+function nameOfClass(type: unknown): string {
+  return typeof type === 'function' && type.name ? type.name : 'Anonymous';
+}

@@ -1,0 +1,214 @@
+import { Observable } from 'rxjs';
+import {
+  handledMessageType,
+  idsForDispatch,
+  idsForEvent,
+  MessageIds,
+  runAsHandlerOf,
+} from '../correlation/message-ids';
+import { FailureReporter } from '../errors/failure-reporter';
+import { fireAndForgetHook } from '../hooks/fire-and-forget';
+import { HookRegistry } from '../hooks/hook.registry';
+import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
+import { OperationNames } from '../hooks/operations';
+import { isThenable } from '../hooks/pipeline';
+import { classOf, messageTypeOf } from './message-type';
+
+type Method = (...args: any[]) => any;
+
+interface SagaEmission {
+  readonly saga: string;
+  readonly eventType: string | undefined;
+}
+
+/**
+ * Runs each bus call, event handler and saga emission as an operation: ids, correlation
+ * frame, then the registry's pipeline around the original call. When correlation is off
+ * and no hook matches, the original is called directly.
+ */
+export class MessageDispatcher {
+  private readonly handlerNames = new Map<unknown, string>();
+  private readonly kinds = new Map<unknown, 'command' | 'query'>();
+  // Commands a saga emitted, waiting for the bus to execute them (the saga's own subscriber
+  // does, right after); weak so an emission the bus never takes is not kept.
+  private readonly sagaEmissions = new WeakMap<object, SagaEmission>();
+
+  constructor(
+    private readonly registry: HookRegistry,
+    private readonly correlation: boolean,
+    private readonly reporter: FailureReporter,
+  ) {}
+
+  /** Remembers which handler class handles a command or query class. */
+  registerHandler(kind: 'command' | 'query', messageType: unknown, handler: string): void {
+    this.handlerNames.set(messageType, handler);
+    this.kinds.set(messageType, kind);
+  }
+
+  /** Whether a message is a command, a query or (by elimination) an event. */
+  kindOf(message: unknown): 'command' | 'query' | 'event' {
+    return this.kinds.get(classOf(message)) ?? 'event';
+  }
+
+  execute(kind: 'command' | 'query', bus: object, original: Method, args: IArguments): unknown {
+    const message: unknown = args[0];
+    const type = messageTypeOf(message);
+    const operation = kind === 'command' ? type.commandOperation : type.queryOperation;
+    const emission =
+      kind === 'command' && message !== null && typeof message === 'object'
+        ? this.sagaEmissions.get(message)
+        : undefined;
+    if (emission === undefined && !this.correlation && !this.registry.hasHooksFor(operation)) {
+      return original.apply(bus, args as unknown as unknown[]);
+    }
+    const ids = idsForDispatch(message, 'requestId');
+    const attributes: OperationAttributes = {
+      kind,
+      message_type: type.name,
+      message,
+      message_id: ids.messageId,
+      correlation_id: ids.correlationId,
+      causation_id: ids.causationId,
+      handler: this.handlerNames.get(classOf(message)),
+      [kind === 'command' ? 'command.type' : 'query.type']: type.name,
+    };
+    const context: CqrsOperationContext = { operation, attributes };
+    const call = () => original.apply(bus, args as unknown as unknown[]);
+    const run = this.correlation
+      ? () => runAsHandlerOf(ids, type.name, () => this.registry.run(context, call))
+      : () => this.registry.run(context, call);
+    if (emission === undefined) return run();
+    this.sagaEmissions.delete(message as object);
+    return this.registry.run(this.sagaContext(emission, type.name, message, ids), run);
+  }
+
+  publish(bus: object, original: Method, args: IArguments | unknown[]): unknown {
+    const event: unknown = args[0];
+    const type = messageTypeOf(event);
+    const operation = type.dispatchOperation;
+    if (!this.correlation && !this.registry.hasHooksFor(operation)) {
+      return original.apply(bus, args as unknown[]);
+    }
+    const ids = idsForEvent(event);
+    const context: CqrsOperationContext = {
+      operation,
+      attributes: {
+        kind: 'event',
+        message_type: type.name,
+        message: event,
+        message_id: ids.messageId,
+        correlation_id: ids.correlationId,
+        causation_id: ids.causationId,
+        'event.type': type.name,
+        'event.id': ids.messageId,
+      },
+    };
+    let published: unknown;
+    const result = this.registry.run(context, () => (published = original.apply(bus, args as unknown[])));
+    // publish() is fire-and-forget: its caller gets what the publisher returned, at once.
+    if (result !== published && isThenable(result)) {
+      result.then(undefined, (error: unknown) => this.reporter.report(`A hook on "${operation}"`, error));
+    }
+    return published;
+  }
+
+  handleEvent(handler: string, instance: unknown, original: Method, args: IArguments): unknown {
+    const event: unknown = args[0];
+    const type = messageTypeOf(event);
+    const operation = type.handlerOperation(handler);
+    if (!this.correlation && !this.registry.hasHooksFor(operation)) {
+      return original.apply(instance, args as unknown as unknown[]);
+    }
+    const ids = idsForEvent(event);
+    const context: CqrsOperationContext = {
+      operation,
+      attributes: {
+        kind: 'event',
+        message_type: type.name,
+        message: event,
+        message_id: ids.messageId,
+        correlation_id: ids.correlationId,
+        causation_id: ids.causationId,
+        handler,
+        'event.type': type.name,
+        'event.id': ids.messageId,
+        'handler.type': handler,
+      },
+    };
+    const call = () => original.apply(instance, args as unknown as unknown[]);
+    if (!this.correlation) return this.registry.run(context, call);
+    return runAsHandlerOf(ids, type.name, () => this.registry.run(context, call));
+  }
+
+  /**
+   * Wraps a saga: each event enters the saga's stream in a context where it is the message
+   * being handled (so the saga's commands are caused by it), each command it emits is marked
+   * for a `saga.run` operation, and a stream error is observed as `saga.error`.
+   */
+  wrapSaga(saga: string, original: Method): Method {
+    const dispatcher = this;
+    return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
+      const input$ = new Observable<unknown>((subscriber) =>
+        events$.subscribe({
+          next: (event) =>
+            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => subscriber.next(event)),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        }),
+      );
+      const output: unknown = original.call(this, input$, ...rest);
+      if (!(output instanceof Observable)) return output;
+      return new Observable<unknown>((subscriber) =>
+        output.subscribe({
+          next: (command) => {
+            if (command !== null && typeof command === 'object') {
+              dispatcher.sagaEmissions.set(command, { saga, eventType: handledMessageType() });
+            }
+            subscriber.next(command);
+          },
+          error: (error: unknown) => {
+            dispatcher.notify(OperationNames.sagaError(saga), {
+              kind: 'saga',
+              message_type: saga,
+              handler: saga,
+              'saga.type': saga,
+              error,
+            });
+            subscriber.error(error);
+          },
+          complete: () => subscriber.complete(),
+        }),
+      );
+    };
+  }
+
+  /** Emits a fire-and-forget notice operation. */
+  notify(operation: string, attributes: OperationAttributes): void {
+    if (this.registry.hasHooksFor(operation)) {
+      fireAndForgetHook(this.registry, operation, attributes, this.reporter);
+    }
+  }
+
+  private sagaContext(
+    emission: SagaEmission,
+    commandType: string,
+    command: unknown,
+    ids: MessageIds,
+  ): CqrsOperationContext {
+    return {
+      operation: OperationNames.sagaRun(emission.saga),
+      attributes: {
+        kind: 'saga',
+        message_type: emission.saga,
+        message: command,
+        message_id: ids.messageId,
+        correlation_id: ids.correlationId,
+        causation_id: ids.causationId,
+        handler: emission.saga,
+        'saga.type': emission.saga,
+        'event.type': emission.eventType,
+        'command.type': commandType,
+      },
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A new correlation id: a UUID v4. */
+export function generateCorrelationId(): string {
+  return randomUUID();
+}
+
+/**
+ * Whether `value` may be used as a correlation or causation id: 1 to 128 characters of
+ * `[A-Za-z0-9._:-]`. Anything else from outside (a header, a message field) is dropped, so
+ * an id can never smuggle markup, newlines or a secret-sized blob into logs and traces.
+ */
+export function isValidCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && VALID_ID.test(value);
+}

@@ -1,0 +1,79 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { ClsPluginBase, type ClsService } from 'nestjs-cls';
+import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import type { ResolvedObservabilityOptions } from '../options';
+import { REQUEST_ID_HEADER } from './correlation.constants';
+import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
+import { CORRELATION_ID } from './correlation.internal-constants';
+
+interface HttpRequestLike {
+  headers?: Record<string, string | string[] | undefined>;
+}
+interface HttpResponseLike {
+  headersSent?: boolean;
+  setHeader?: (name: string, value: string) => unknown;
+  header?: (name: string, value: string) => unknown;
+}
+
+/**
+ * A nestjs-cls plugin: when the application's ClsModule opens a context for an HTTP request
+ * (middleware, guard or interceptor mount), the flow's correlation id is taken from the
+ * request header — if it is a valid id — or generated, and echoed on the response.
+ */
+export class CorrelationClsPlugin extends ClsPluginBase {
+  constructor() {
+    super('cqrs-observability-correlation');
+    this.registerHooks({
+      inject: [RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedObservabilityOptions) => ({
+        afterSetup: (cls: ClsService, context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext }) => {
+          const correlation = options.correlation;
+          if (correlation === false) return;
+          const { req, res } = httpOf(context);
+          if (req === undefined) return;
+          const store = cls.get() as Record<symbol, unknown>;
+          // Never overwrite an id someone upstream (another plugin, the app's setup) chose.
+          if (store[CORRELATION_ID] !== undefined) return;
+          const id = incomingId(req, correlation.header) ?? generateCorrelationId();
+          store[CORRELATION_ID] = id;
+          if (correlation.echo && res !== undefined) echo(res, correlation.header, id);
+        },
+      }),
+    });
+  }
+}
+
+function httpOf(context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext }): {
+  req?: HttpRequestLike;
+  res?: HttpResponseLike;
+} {
+  if (context.kind === 'middleware') {
+    return { req: context.req as HttpRequestLike, res: context.res as HttpResponseLike };
+  }
+  if ((context.kind === 'guard' || context.kind === 'interceptor') && context.ctx?.getType() === 'http') {
+    const http = context.ctx.switchToHttp();
+    return { req: http.getRequest<HttpRequestLike>(), res: http.getResponse<HttpResponseLike>() };
+  }
+  return {};
+}
+
+/** The first valid id among the configured header and `x-request-id`; bad values are dropped unseen. */
+function incomingId(req: HttpRequestLike, header: string): string | undefined {
+  const headers = req.headers;
+  if (headers === undefined) return undefined;
+  for (const name of header === REQUEST_ID_HEADER ? [header] : [header, REQUEST_ID_HEADER]) {
+    const value = headers[name];
+    if (isValidCorrelationId(value)) return value;
+  }
+  return undefined;
+}
+
+function echo(res: HttpResponseLike, header: string, id: string): void {
+  try {
+    if (res.headersSent) return;
+    if (typeof res.setHeader === 'function') res.setHeader(header, id);
+    else if (typeof res.header === 'function') res.header(header, id);
+  } catch {
+    // A response that refuses headers must not fail the request.
+  }
+}

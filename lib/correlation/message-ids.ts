@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { ClsServiceManager } from 'nestjs-cls';
+import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
+import {
+  CAUSATION_ID,
+  CORRELATION_ID,
+  HANDLED_MESSAGE_ID,
+  HANDLED_MESSAGE_TYPE,
+} from './correlation.internal-constants';
+
+/** The ids a dispatched message carries through the pipeline. */
+export interface MessageIds {
+  readonly messageId: string;
+  readonly correlationId: string;
+  /** Id of the message whose handling dispatched this one; undefined for a top-level message. */
+  readonly causationId: string | undefined;
+}
+
+type Store = Record<symbol, string | undefined>;
+
+// Events are handled after publish returns, possibly outside the publisher's context, so
+// their ids are fixed at publish time and kept beside the event — never on it.
+const eventIds = new WeakMap<object, MessageIds>();
+
+/**
+ * The ids of a message being dispatched now: its own id field (`requestId`, `eventId`) or a
+ * new one; its own `correlationId`, else the ambient one, else a new one (remembered in the
+ * ambient context so the rest of the flow shares it); the causation id from the message
+ * being handled around this dispatch.
+ */
+export function idsForDispatch(message: unknown, idField: 'requestId' | 'eventId'): MessageIds {
+  const cls = ClsServiceManager.getClsService();
+  const store = cls.get() as Store | undefined;
+  const own = message !== null && typeof message === 'object' ? (message as Record<string, unknown>) : undefined;
+  const ownId = own?.[idField];
+  const ownCorrelationId = own?.correlationId;
+  let correlationId = isValidCorrelationId(ownCorrelationId) ? ownCorrelationId : store?.[CORRELATION_ID];
+  if (correlationId === undefined) {
+    correlationId = generateCorrelationId();
+    if (store !== undefined) store[CORRELATION_ID] = correlationId;
+  }
+  return {
+    messageId: isValidCorrelationId(ownId) ? ownId : randomUUID(),
+    correlationId,
+    causationId: store?.[HANDLED_MESSAGE_ID] ?? store?.[CAUSATION_ID],
+  };
+}
+
+/** Ids of an event, fixed at its first publish and shared by all its handlers. */
+export function idsForEvent(event: unknown): MessageIds {
+  if (event === null || typeof event !== 'object') return idsForDispatch(event, 'eventId');
+  let ids = eventIds.get(event);
+  if (ids === undefined) {
+    ids = idsForDispatch(event, 'eventId');
+    eventIds.set(event, ids);
+  }
+  return ids;
+}
+
+/**
+ * Runs `fn` in a context of its own in which `message` is the message being handled: what
+ * `fn` dispatches is caused by it, and concurrent handlers never see each other's ids.
+ */
+export function runAsHandlerOf<T>(ids: MessageIds, messageType: string, fn: () => T): T {
+  const cls = ClsServiceManager.getClsService();
+  return cls.runWith(
+    {
+      ...(cls.get() as Store | undefined),
+      [CORRELATION_ID]: ids.correlationId,
+      [CAUSATION_ID]: ids.causationId,
+      [HANDLED_MESSAGE_ID]: ids.messageId,
+      [HANDLED_MESSAGE_TYPE]: messageType,
+    },
+    fn,
+  );
+}
+
+/** Class name of the message being handled in the current context, if any. */
+export function handledMessageType(): string | undefined {
+  return (ClsServiceManager.getClsService().get() as Store | undefined)?.[HANDLED_MESSAGE_TYPE];
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ClsModule } from 'nestjs-cls';
+import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
+import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
+import { ConfigurableModuleClass, RAW_OPTIONS } from './cqrs-observability.module-definition';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
+import { FailureReporter } from './errors/failure-reporter';
+import { HookRegistry } from './hooks/hook.registry';
+import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
+import { resolveObservabilityOptions } from './options';
+import { ValidationInterceptor } from './validation/validation.interceptor';
+
+/**
+ * Observability for @nestjs/cqrs: import once, next to `CqrsModule.forRoot()`.
+ *
+ * ```ts
+ * CqrsObservabilityModule.forRoot({ redaction: { hashFields: ['customerId'] } })
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule, ClsModule.registerPlugins([new CorrelationClsPlugin()])],
+  providers: [
+    {
+      provide: RESOLVED_OPTIONS,
+      useFactory: resolveObservabilityOptions,
+      inject: [RAW_OPTIONS],
+    },
+    { provide: FAILURE_REPORTER, useFactory: () => new FailureReporter() },
+    HookRegistry,
+    CqrsInstrumentationService,
+    ValidationInterceptor,
+    UserInterceptorsInstaller,
+  ],
+  exports: [HookRegistry, RESOLVED_OPTIONS, FAILURE_REPORTER],
+})
+export class CqrsObservabilityModule extends ConfigurableModuleClass {}

@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+
+const REPORT_INTERVAL_MS = 60_000;
+const MAX_TRACKED_SOURCES = 256;
+
+/**
+ * Reports a failure of the observability machinery itself (an exporter, a registry, a logger
+ * stream, a user's attribute provider) without ever throwing: at most one line per source a
+ * minute, with a count of the reports it held back. The map of sources is bounded.
+ */
+export class FailureReporter {
+  private readonly lastReport = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(private readonly logger: Pick<Logger, 'warn'> = new Logger('CqrsObservability')) {}
+
+  report(source: string, error: unknown): void {
+    try {
+      const now = Date.now();
+      const last = this.lastReport.get(source);
+      if (last && now - last.at < REPORT_INTERVAL_MS) {
+        last.suppressed++;
+        return;
+      }
+      if (!last && this.lastReport.size >= MAX_TRACKED_SOURCES) this.lastReport.clear();
+      const suppressed = last?.suppressed ?? 0;
+      this.lastReport.set(source, { at: now, suppressed: 0 });
+      const held = suppressed > 0 ? ` (${suppressed} similar failures held back)` : '';
+      this.logger.warn(`${source} failed: ${describeError(error)}${held}`);
+    } catch {
+      // Reporting is best effort: a broken logger must not turn into a dispatch failure.
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}

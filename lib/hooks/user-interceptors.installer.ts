@@ -1,0 +1,41 @@
+import { Inject, Injectable, OnModuleInit, Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import type { ResolvedObservabilityOptions } from '../options';
+import { HookRegistry } from './hook.registry';
+import type { CqrsInterceptor } from './hook.types';
+import { MESSAGE_OPERATIONS } from './operations';
+
+/** Registers the `interceptors` of the module options, resolving classes through DI. */
+@Injectable()
+export class UserInterceptorsInstaller implements OnModuleInit {
+  constructor(
+    private readonly registry: HookRegistry,
+    private readonly moduleRef: ModuleRef,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedObservabilityOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const entry of this.options.interceptors) {
+      const interceptor = typeof entry === 'function' ? await this.resolve(entry) : entry;
+      if (typeof interceptor?.intercept !== 'function') {
+        throw new TypeError(
+          `CqrsObservabilityModule: interceptor ${typeof entry === 'function' ? entry.name : 'object'} has no intercept(context, next) method`,
+        );
+      }
+      this.registry.register(interceptor, {
+        operations: interceptor.operations ?? MESSAGE_OPERATIONS,
+        priority: interceptor.priority ?? 0,
+      });
+    }
+  }
+
+  private async resolve(type: Type<CqrsInterceptor>): Promise<CqrsInterceptor> {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      // Not a provider anywhere: build it with its constructor dependencies injected.
+      return this.moduleRef.create(type);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+export { CqrsObservabilityModule } from './cqrs-observability.module';
+export { OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } from './cqrs-observability.module-definition';
+export type { CqrsObservabilityModuleOptions, ResolvedObservabilityOptions } from './options';
+export { InvalidObservabilityOptionError } from './errors/invalid-options.error';
+
+export { HookRegistry } from './hooks/hook.registry';
+export type {
+  CqrsInterceptor,
+  CqrsOperationContext,
+  HookNext,
+  HookRegistration,
+  HookRegistrationOptions,
+  InstrumentationHook,
+  MessageKind,
+  OperationAttributes,
+} from './hooks/hook.types';
+export { fireAndForgetHook } from './hooks/fire-and-forget';
+export { OperationNames, MESSAGE_OPERATIONS, BuiltInPriority } from './hooks/operations';
+
+export type { CorrelationOptions } from './correlation/correlation.options';
+export { DEFAULT_CORRELATION_HEADER } from './correlation/correlation.constants';
+export { generateCorrelationId, isValidCorrelationId } from './correlation/correlation-id';
+export {
+  getCorrelationId,
+  setCorrelationId,
+  getCausationId,
+  setCausationId,
+  getContextVars,
+  setContextVars,
+  runWithContext,
+  type ContextVars,
+} from './correlation/correlation.context';
+
+export * from './messages';
+export * from './validation';
+export * from './redaction';
+
+export type { TracingOptions, EventHandlerTraceShape } from './tracing/tracing.options';
+export type { MetricsOptions } from './metrics/metrics.options';
+export { DEFAULT_DURATION_BUCKETS } from './metrics/metrics.options';
+export type { LoggingOptions } from './logging/logging.options';
+export type { SentryOptions, SentryCaptureContext } from './sentry/sentry.options';

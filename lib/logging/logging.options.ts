@@ -1,0 +1,27 @@
+import { assertKnownKeys, optionalBoolean, optionalNumber, signalSwitch } from '../options-validation';
+
+export interface LoggingOptions {
+  /** A command or query slower than this logs at warn. @default 1000 */
+  slowThresholdMs?: number;
+  /** Add the redacted payload to each line as `payload`. @default false */
+  payload?: boolean;
+  /** Log event handler operations (at debug). @default true */
+  events?: boolean;
+}
+
+export interface ResolvedLoggingOptions {
+  readonly slowThresholdMs: number;
+  readonly payload: boolean;
+  readonly events: boolean;
+}
+
+export function resolveLoggingOptions(value: unknown, path = 'logging'): ResolvedLoggingOptions | false {
+  const options = signalSwitch(value, path);
+  if (options === false) return false;
+  assertKnownKeys(options, path, ['slowThresholdMs', 'payload', 'events']);
+  return Object.freeze({
+    slowThresholdMs: optionalNumber(options.slowThresholdMs, `${path}.slowThresholdMs`, 1000, { min: 0 }),
+    payload: optionalBoolean(options.payload, `${path}.payload`, false),
+    events: optionalBoolean(options.events, `${path}.events`, true),
+  });
+}

@@ -1,0 +1,59 @@
+import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
+import { assertKnownKeys, optionalBoolean, optionalNumber, signalSwitch } from '../options-validation';
+
+/** Histogram buckets of `cqrs_message_duration_seconds`, in seconds. */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+export interface MetricsOptions {
+  /**
+   * prom-client `Registry` to register the metrics in.
+   * @default prom-client's default registry (the one `PrometheusModule` serves)
+   */
+  registry?: object;
+  /**
+   * Most distinct message types (and handlers) per metric; later ones are labelled `_other`.
+   * @default 200
+   */
+  maxMessageTypes?: number;
+  /** Attach the trace id as an exemplar to histogram observations (OpenMetrics). @default false */
+  exemplars?: boolean;
+  /** Histogram buckets in seconds. @default DEFAULT_DURATION_BUCKETS */
+  buckets?: number[];
+}
+
+export interface ResolvedMetricsOptions {
+  readonly registry: object | undefined;
+  readonly maxMessageTypes: number;
+  readonly exemplars: boolean;
+  readonly buckets: readonly number[];
+}
+
+export function resolveMetricsOptions(value: unknown, path = 'metrics'): ResolvedMetricsOptions | false {
+  const options = signalSwitch(value, path);
+  if (options === false) return false;
+  assertKnownKeys(options, path, ['registry', 'maxMessageTypes', 'exemplars', 'buckets']);
+  const { registry, buckets } = options;
+  if (registry !== undefined && (registry === null || typeof registry !== 'object')) {
+    throw new InvalidObservabilityOptionError(`${path}.registry`, 'a prom-client Registry', registry);
+  }
+  if (
+    buckets !== undefined &&
+    (!Array.isArray(buckets) ||
+      buckets.length === 0 ||
+      buckets.some((b, i) => typeof b !== 'number' || !(b > 0) || (i > 0 && b <= (buckets[i - 1] as number))))
+  ) {
+    throw new InvalidObservabilityOptionError(`${path}.buckets`, 'increasing positive numbers', buckets);
+  }
+  return Object.freeze({
+    registry: registry as object | undefined,
+    maxMessageTypes: optionalNumber(options.maxMessageTypes, `${path}.maxMessageTypes`, 200, {
+      min: 1,
+      max: 100_000,
+      integer: true,
+    }),
+    exemplars: optionalBoolean(options.exemplars, `${path}.exemplars`, false),
+    buckets: Object.freeze([...((buckets as number[] | undefined) ?? DEFAULT_DURATION_BUCKETS)]),
+  });
+}

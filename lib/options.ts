@@ -1,0 +1,126 @@
+import type { Type } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
+import {
+  CorrelationOptions,
+  ResolvedCorrelationOptions,
+  resolveCorrelationOptions,
+} from './correlation/correlation.options';
+import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
+import type { CqrsInterceptor } from './hooks/hook.types';
+import { LoggingOptions, ResolvedLoggingOptions, resolveLoggingOptions } from './logging/logging.options';
+import { MetricsOptions, ResolvedMetricsOptions, resolveMetricsOptions } from './metrics/metrics.options';
+import { assertKnownKeys, assertPlainObject } from './options-validation';
+import {
+  RedactionOptions,
+  ResolvedRedactionOptions,
+  resolveRedactionOptions,
+} from './redaction/redaction.options';
+import { ResolvedSentryOptions, resolveSentryOptions, SentryOptions } from './sentry/sentry.options';
+import { ResolvedTracingOptions, resolveTracingOptions, TracingOptions } from './tracing/tracing.options';
+
+/**
+ * Options of `CqrsObservabilityModule.forRoot()` / `forRootAsync()`. Every signal accepts
+ * `false` to turn it off, `true` for its defaults, or an object of its own options.
+ */
+export interface CqrsObservabilityModuleOptions {
+  /**
+   * Correlation and causation ids in nestjs-cls, read from and echoed to HTTP headers.
+   * `false` skips ids and per-dispatch contexts entirely.
+   * @default { header: 'x-correlation-id', echo: true }
+   */
+  correlation?: boolean | CorrelationOptions;
+  /**
+   * Check class-validator decorators on every message at dispatch; an invalid message fails
+   * with `MessageValidationError` and its handler is not called. An object is passed to
+   * class-validator as its `ValidatorOptions`.
+   * @default true
+   */
+  validation?: boolean | ValidatorOptions;
+  /** OpenTelemetry spans for commands, queries, events, handlers and sagas. @default true */
+  tracing?: boolean | TracingOptions;
+  /** The one redaction policy for span payloads, log payloads and Sentry contexts. */
+  redaction?: RedactionOptions;
+  /** Prometheus metrics through prom-client. On when prom-client is installed. @default true */
+  metrics?: boolean | MetricsOptions;
+  /** One structured log line per command and query (nestjs-pino when present). @default true */
+  logging?: boolean | LoggingOptions;
+  /** Failures to Sentry through @sentry/nestjs, when Sentry is initialised. @default true */
+  sentry?: boolean | SentryOptions;
+  /**
+   * Your own interceptors, run in the same pipeline as the built-in signals. Classes are
+   * resolved through Nest's DI (or instantiated with their dependencies injected).
+   * @default []
+   */
+  interceptors?: (Type<CqrsInterceptor> | CqrsInterceptor)[];
+}
+
+/** Options after defaults and validation: what the module's providers read. */
+export interface ResolvedObservabilityOptions {
+  readonly correlation: ResolvedCorrelationOptions | false;
+  readonly validation: ValidatorOptions | false;
+  readonly tracing: ResolvedTracingOptions | false;
+  readonly redaction: ResolvedRedactionOptions;
+  readonly metrics: ResolvedMetricsOptions | false;
+  readonly logging: ResolvedLoggingOptions | false;
+  readonly sentry: ResolvedSentryOptions | false;
+  readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
+}
+
+const ROOT_OPTIONS = [
+  'correlation',
+  'validation',
+  'tracing',
+  'redaction',
+  'metrics',
+  'logging',
+  'sentry',
+  'interceptors',
+] as const;
+
+/** Validates options and merges defaults: the one place defaults come from. */
+export function resolveObservabilityOptions(options: unknown = {}): ResolvedObservabilityOptions {
+  const raw = options ?? {};
+  assertPlainObject(raw, 'options');
+  assertKnownKeys(raw, '', ROOT_OPTIONS);
+  return Object.freeze({
+    correlation: resolveCorrelationOptions(raw.correlation),
+    validation: resolveValidation(raw.validation),
+    tracing: resolveTracingOptions(raw.tracing),
+    redaction: resolveRedactionOptions(raw.redaction as RedactionOptions | undefined, 'redaction'),
+    metrics: resolveMetricsOptions(raw.metrics),
+    logging: resolveLoggingOptions(raw.logging),
+    sentry: resolveSentryOptions(raw.sentry),
+    interceptors: resolveInterceptors(raw.interceptors),
+  });
+}
+
+function resolveValidation(value: unknown): ValidatorOptions | false {
+  if (value === false) return false;
+  if (value === undefined || value === true) return {};
+  assertPlainObject(value, 'validation');
+  if ((value as ValidatorOptions).whitelist) {
+    // Messages are immutable: unknown fields cannot be stripped from them.
+    throw new InvalidObservabilityOptionError('validation.whitelist', 'false or absent', true);
+  }
+  return value as ValidatorOptions;
+}
+
+function resolveInterceptors(value: unknown): readonly (Type<CqrsInterceptor> | CqrsInterceptor)[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new InvalidObservabilityOptionError('interceptors', 'an array of interceptor classes or instances', value);
+  }
+  value.forEach((entry: unknown, index) => {
+    const usable =
+      typeof entry === 'function' ||
+      (entry !== null && typeof entry === 'object' && typeof (entry as CqrsInterceptor).intercept === 'function');
+    if (!usable) {
+      throw new InvalidObservabilityOptionError(
+        `interceptors[${index}]`,
+        'a class implementing CqrsInterceptor or an object with intercept(context, next)',
+        entry,
+      );
+    }
+  });
+  return Object.freeze([...(value as (Type<CqrsInterceptor> | CqrsInterceptor)[])]);
+}
