@@ -84,6 +84,11 @@ export class MessageDispatcher {
 
   publish(bus: object, original: Method, args: IArguments | unknown[]): unknown {
     const event: unknown = args[0];
+    if (event === undefined || event === null) {
+      // Upstream hands it to the subject, where the handlers' filters throw out of band and
+      // take the process down; a clear synchronous error is kinder.
+      throw new TypeError(`EventBus.publish(event): event must be an event object, received ${event}`);
+    }
     const type = messageTypeOf(event);
     const operation = type.dispatchOperation;
     if (!this.correlation && !this.registry.hasHooksFor(operation)) {

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+
+/** How one family of messages names its envelope fields. */
+export interface MessageEnvelope {
+  /** Generated when absent. */
+  readonly idField: string;
+  /** Defaults to now. */
+  readonly dateField: string;
+  /** Optional ids, checked like `idField` but never generated. */
+  readonly optionalIdFields: readonly string[];
+  /** Optional free-form strings. */
+  readonly optionalStringFields: readonly string[];
+}
+
+export const REQUEST_ENVELOPE: MessageEnvelope = {
+  idField: 'requestId',
+  dateField: 'requestedAt',
+  optionalIdFields: ['correlationId'],
+  optionalStringFields: ['requestedBy'],
+};
+
+export const EVENT_ENVELOPE: MessageEnvelope = {
+  idField: 'eventId',
+  dateField: 'occurredAt',
+  optionalIdFields: ['correlationId'],
+  optionalStringFields: [],
+};
+
+// The same alphabet the correlation headers accept: ids travel into HTTP headers, span
+// attributes and log lines, where anything else would need escaping.
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// A date-time without `Z` or an offset is parsed as *local* time by `Date`, which would make
+// the instant depend on the server's time zone; such strings are refused.
+const ISO_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Copies `props` onto `message` as enumerable, non-writable, non-configurable own properties,
+ * envelope first. The object is left extensible on purpose: @nestjs/cqrs's
+ * `AsyncContext.attachTo()` defines a symbol property on it.
+ */
+export function defineMessageFields(
+  message: object,
+  props: unknown,
+  envelope: MessageEnvelope,
+): void {
+  const className = message.constructor.name || 'message';
+  const source = readProps(className, props);
+
+  defineField(
+    message,
+    envelope.idField,
+    readId(className, envelope.idField, source) ?? randomUUID(),
+  );
+  for (const field of envelope.optionalIdFields) {
+    defineField(message, field, readId(className, field, source));
+  }
+  for (const field of envelope.optionalStringFields) {
+    defineField(message, field, readString(className, field, source));
+  }
+  defineField(message, envelope.dateField, readDate(className, envelope.dateField, source));
+
+  const envelopeFields = new Set<string>([
+    envelope.idField,
+    envelope.dateField,
+    ...envelope.optionalIdFields,
+    ...envelope.optionalStringFields,
+  ]);
+  for (const key of Object.keys(source)) {
+    if (envelopeFields.has(key)) continue;
+    // An own property would silently hide a getter or method of the class (`offset`,
+    // `toString`, `constructor`) and `__proto__` would not even become a field.
+    if (key in message) {
+      throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
+    }
+    defineField(message, key, source[key]);
+  }
+}
+
+function readProps(className: string, props: unknown): Readonly<Record<string, unknown>> {
+  if (props === undefined) return {};
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    throw new TypeError(
+      `${className} must be constructed from one props object, received ${describeType(props)}.`,
+    );
+  }
+  return props as Readonly<Record<string, unknown>>;
+}
+
+function defineField(message: object, key: string, value: unknown): void {
+  if (value === undefined) return;
+  Object.defineProperty(message, key, {
+    value,
+    enumerable: true,
+    writable: false,
+    configurable: false,
+  });
+}
+
+// Error messages name the field and the type received, never the value: a badly placed
+// secret must not end up in a log through an exception.
+function readId(
+  className: string,
+  field: string,
+  source: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const value = source[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+    throw new TypeError(
+      `${className}.${field} must be a string of 1 to 128 characters of [A-Za-z0-9._:-], received ${describeType(value)}.`,
+    );
+  }
+  return value;
+}
+
+function readString(
+  className: string,
+  field: string,
+  source: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const value = source[field];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new TypeError(`${className}.${field} must be a string, received ${describeType(value)}.`);
+}
+
+function readDate(
+  className: string,
+  field: string,
+  source: Readonly<Record<string, unknown>>,
+): Date {
+  const value = source[field];
+  if (value === undefined) return new Date();
+  // A copy, so the caller mutating its own Date later cannot move the message's timestamp.
+  let date: Date | undefined;
+  if (value instanceof Date) date = new Date(value.getTime());
+  else if (typeof value === 'string' && isIsoDateTime(value)) date = new Date(value);
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new TypeError(
+      `${className}.${field} must be a valid Date or an ISO 8601 date-time with a time zone, received ${describeInvalidDate(value)}.`,
+    );
+  }
+  return date;
+}
+
+function isIsoDateTime(value: string): boolean {
+  if (!ISO_DATE_TIME.test(value)) return false;
+  // `Date` rolls 2024-02-30 over to March 1st instead of refusing it.
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  return calendarDay.getUTCMonth() === month - 1 && calendarDay.getUTCDate() === day;
+}
+
+function describeInvalidDate(value: unknown): string {
+  if (value instanceof Date) return 'an invalid Date';
+  return typeof value === 'string' ? 'a string that is not one' : describeType(value);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  if (type === 'undefined') return type;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}

@@ -1,0 +1,2 @@
+export { MessageValidationError, type MessageValidationIssue } from './message-validation.error';
+export { MessageValidator } from './message.validator';
