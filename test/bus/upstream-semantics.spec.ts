@@ -35,7 +35,14 @@ const SETUPS: Setup[] = [
   { name: 'wrapped, async user hook on *', observability: {}, userHook: true },
   {
     name: 'wrapped, every signal off',
-    observability: { correlation: false, validation: false, tracing: false, metrics: false, logging: false, sentry: false },
+    observability: {
+      correlation: false,
+      validation: false,
+      tracing: false,
+      metrics: false,
+      logging: false,
+      sentry: false,
+    },
     userHook: false,
   },
 ];
@@ -164,7 +171,9 @@ describe.each(SETUPS)('upstream semantics: $name', ({ observability, userHook })
   });
 
   it('handles a frozen message', async () => {
-    const command = Object.freeze(new PlaceOrderCommand({ sku: 'F', quantity: 1, mode: 'no-event' }));
+    const command = Object.freeze(
+      new PlaceOrderCommand({ sku: 'F', quantity: 1, mode: 'no-event' }),
+    );
     await expect(commandBus.execute(command)).resolves.toBe(recorder.result);
   });
 });
@@ -190,14 +199,19 @@ describe('a hook that awaits before calling next()', () => {
 describe('bad input that upstream turns into a process crash', () => {
   // Upstream, publish(undefined) reaches the handlers' filters, which throw out of band and
   // end the process; the wrapped bus refuses it synchronously with an error naming it.
-  it.each([undefined, null])('publish(%s) throws a clear TypeError and the app keeps working', async (event) => {
-    const app = await createTestApp();
-    const eventBus = app.get(EventBus);
-    expect(() => eventBus.publish(event as never)).toThrow(/EventBus.publish\(event\): event must be an event object/);
-    expect(() => eventBus.publishAll([event as never])).toThrow(TypeError);
-    eventBus.publish(new OrderPlacedEvent({ sku: 'still-works' }));
-    await flush();
-    expect(app.get(Recorder).calls).toContain('SendConfirmationHandler');
-    await app.close();
-  });
+  it.each([undefined, null])(
+    'publish(%s) throws a clear TypeError and the app keeps working',
+    async (event) => {
+      const app = await createTestApp();
+      const eventBus = app.get(EventBus);
+      expect(() => eventBus.publish(event as never)).toThrow(
+        /EventBus.publish\(event\): event must be an event object/,
+      );
+      expect(() => eventBus.publishAll([event as never])).toThrow(TypeError);
+      eventBus.publish(new OrderPlacedEvent({ sku: 'still-works' }));
+      await flush();
+      expect(app.get(Recorder).calls).toContain('SendConfirmationHandler');
+      await app.close();
+    },
+  );
 });
