@@ -6,7 +6,9 @@ export const {
   MODULE_OPTIONS_TOKEN: RAW_OPTIONS,
   OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<CqrsObservabilityModuleOptions>({ moduleName: 'CqrsObservability' })
+} = new ConfigurableModuleBuilder<CqrsObservabilityModuleOptions>({
+  moduleName: 'CqrsObservability',
+})
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCqrsObservabilityOptions')
   .setExtras({}, (definition) => ({ ...definition, global: true }))

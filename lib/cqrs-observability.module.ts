@@ -7,6 +7,7 @@ import { ConfigurableModuleClass, RAW_OPTIONS } from './cqrs-observability.modul
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
 import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
+import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
 import { resolveObservabilityOptions } from './options';
 import { ValidationInterceptor } from './validation/validation.interceptor';
@@ -30,6 +31,7 @@ import { ValidationInterceptor } from './validation/validation.interceptor';
     HookRegistry,
     CqrsInstrumentationService,
     ValidationInterceptor,
+    MetricsInterceptor,
     UserInterceptorsInstaller,
   ],
   exports: [HookRegistry, RESOLVED_OPTIONS, FAILURE_REPORTER],

@@ -38,5 +38,12 @@ export * from './redaction';
 export type { TracingOptions, EventHandlerTraceShape } from './tracing/tracing.options';
 export type { MetricsOptions } from './metrics/metrics.options';
 export { DEFAULT_DURATION_BUCKETS } from './metrics/metrics.options';
+export {
+  MetricNames,
+  MetricLabels,
+  MetricOutcomes,
+  OTHER_LABEL_VALUE,
+  EXEMPLAR_TRACE_ID,
+} from './metrics/metrics.constants';
 export type { LoggingOptions } from './logging/logging.options';
 export type { SentryOptions, SentryCaptureContext } from './sentry/sentry.options';

@@ -1,24 +1,36 @@
 import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
 
 /** Small checks shared by every signal's options resolver; each names the option path. */
-export function assertPlainObject(value: unknown, path: string): asserts value is Record<string, unknown> {
+export function assertPlainObject(
+  value: unknown,
+  path: string,
+): asserts value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidObservabilityOptionError(path, 'an object', value);
   }
 }
 
-export function assertKnownKeys(value: Record<string, unknown>, path: string, known: readonly string[]): void {
+export function assertKnownKeys(
+  value: Record<string, unknown>,
+  path: string,
+  known: readonly string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
       const option = path ? `${path}.${key}` : key;
-      throw new InvalidObservabilityOptionError(option, `one of the known options (${known.join(', ')})`, key);
+      throw new InvalidObservabilityOptionError(
+        option,
+        `one of the known options (${known.join(', ')})`,
+        key,
+      );
     }
   }
 }
 
 export function optionalBoolean(value: unknown, path: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidObservabilityOptionError(path, 'a boolean', value);
+  if (typeof value !== 'boolean')
+    throw new InvalidObservabilityOptionError(path, 'a boolean', value);
   return value;
 }
 
@@ -48,7 +60,8 @@ export function optionalFunction<T extends (...args: any[]) => any>(
   path: string,
 ): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new InvalidObservabilityOptionError(path, 'a function', value);
+  if (typeof value !== 'function')
+    throw new InvalidObservabilityOptionError(path, 'a function', value);
   return value as T;
 }
 
@@ -60,7 +73,11 @@ export function optionalOneOf<T extends string>(
 ): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new InvalidObservabilityOptionError(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+    throw new InvalidObservabilityOptionError(
+      path,
+      `one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      value,
+    );
   }
   return value as T;
 }

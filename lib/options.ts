@@ -7,16 +7,32 @@ import {
 } from './correlation/correlation.options';
 import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
 import type { CqrsInterceptor } from './hooks/hook.types';
-import { LoggingOptions, ResolvedLoggingOptions, resolveLoggingOptions } from './logging/logging.options';
-import { MetricsOptions, ResolvedMetricsOptions, resolveMetricsOptions } from './metrics/metrics.options';
+import {
+  LoggingOptions,
+  ResolvedLoggingOptions,
+  resolveLoggingOptions,
+} from './logging/logging.options';
+import {
+  MetricsOptions,
+  ResolvedMetricsOptions,
+  resolveMetricsOptions,
+} from './metrics/metrics.options';
 import { assertKnownKeys, assertPlainObject } from './options-validation';
 import {
   RedactionOptions,
   ResolvedRedactionOptions,
   resolveRedactionOptions,
 } from './redaction/redaction.options';
-import { ResolvedSentryOptions, resolveSentryOptions, SentryOptions } from './sentry/sentry.options';
-import { ResolvedTracingOptions, resolveTracingOptions, TracingOptions } from './tracing/tracing.options';
+import {
+  ResolvedSentryOptions,
+  resolveSentryOptions,
+  SentryOptions,
+} from './sentry/sentry.options';
+import {
+  ResolvedTracingOptions,
+  resolveTracingOptions,
+  TracingOptions,
+} from './tracing/tracing.options';
 
 /**
  * Options of `CqrsObservabilityModule.forRoot()` / `forRootAsync()`. Every signal accepts
@@ -108,12 +124,18 @@ function resolveValidation(value: unknown): ValidatorOptions | false {
 function resolveInterceptors(value: unknown): readonly (Type<CqrsInterceptor> | CqrsInterceptor)[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    throw new InvalidObservabilityOptionError('interceptors', 'an array of interceptor classes or instances', value);
+    throw new InvalidObservabilityOptionError(
+      'interceptors',
+      'an array of interceptor classes or instances',
+      value,
+    );
   }
   value.forEach((entry: unknown, index) => {
     const usable =
       typeof entry === 'function' ||
-      (entry !== null && typeof entry === 'object' && typeof (entry as CqrsInterceptor).intercept === 'function');
+      (entry !== null &&
+        typeof entry === 'object' &&
+        typeof (entry as CqrsInterceptor).intercept === 'function');
     if (!usable) {
       throw new InvalidObservabilityOptionError(
         `interceptors[${index}]`,

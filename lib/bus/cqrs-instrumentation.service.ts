@@ -96,11 +96,13 @@ export class CqrsInstrumentationService
   private patchCommandBus(bus: CommandBus): number {
     const dispatcher = this.dispatcher;
     return Number(
-      this.patches.replace<Method>(bus, 'execute', (original) =>
-        function execute(this: object) {
-          // eslint-disable-next-line prefer-rest-params
-          return dispatcher.execute('command', this, original, arguments);
-        },
+      this.patches.replace<Method>(
+        bus,
+        'execute',
+        (original) =>
+          function execute(this: object, command: unknown, asyncContext: unknown) {
+            return dispatcher.execute('command', this, original, command, asyncContext);
+          },
       ),
     );
   }
@@ -108,39 +110,47 @@ export class CqrsInstrumentationService
   private patchQueryBus(bus: QueryBus): number {
     const dispatcher = this.dispatcher;
     return Number(
-      this.patches.replace<Method>(bus, 'execute', (original) =>
-        function execute(this: object) {
-          // eslint-disable-next-line prefer-rest-params
-          return dispatcher.execute('query', this, original, arguments);
-        },
+      this.patches.replace<Method>(
+        bus,
+        'execute',
+        (original) =>
+          function execute(this: object, query: unknown, asyncContext: unknown) {
+            return dispatcher.execute('query', this, original, query, asyncContext);
+          },
       ),
     );
   }
 
   private patchEventBus(bus: EventBus): number {
     const dispatcher = this.dispatcher;
-    const published = this.patches.replace<Method>(bus, 'publish', (original) =>
-      function publish(this: object) {
-        // eslint-disable-next-line prefer-rest-params
-        return dispatcher.publish(this, original, arguments);
-      },
+    const published = this.patches.replace<Method>(
+      bus,
+      'publish',
+      (original) =>
+        function publish(this: object) {
+          // eslint-disable-next-line prefer-rest-params
+          return dispatcher.publish(this, original, arguments);
+        },
     );
-    this.patches.replace<Method>(bus, 'publishAll', (original) =>
-      function publishAll(this: object, events: unknown, ...rest: unknown[]) {
-        if (!Array.isArray(events) || events.length === 0) {
-          return original.call(this, events, ...rest);
-        }
-        // One dispatch operation per event; each reaches the publisher through publishAll
-        // as upstream does, one event at a time.
-        return events.map((event) => {
-          const result: unknown = dispatcher.publish(
-            this,
-            (...args: unknown[]) => original.call(this, [args[0]], ...args.slice(1)),
-            [event, ...rest],
-          );
-          return Array.isArray(result) ? result[0] : result;
-        });
-      },
+    this.patches.replace<Method>(
+      bus,
+      'publishAll',
+      (original) =>
+        function publishAll(this: object, events: unknown, ...rest: unknown[]) {
+          if (!Array.isArray(events) || events.length === 0) {
+            return original.call(this, events, ...rest);
+          }
+          // One dispatch operation per event; each reaches the publisher through publishAll
+          // as upstream does, one event at a time.
+          return events.map((event) => {
+            const result: unknown = dispatcher.publish(
+              this,
+              (...args: unknown[]) => original.call(this, [args[0]], ...args.slice(1)),
+              [event, ...rest],
+            );
+            return Array.isArray(result) ? result[0] : result;
+          });
+        },
     );
     return Number(published);
   }
@@ -175,11 +185,13 @@ export class CqrsInstrumentationService
     // Request-scoped handlers get a new instance per event: patch their class instead.
     const target = wrapper.isDependencyTreeStatic() ? instance : type.prototype;
     const dispatcher = this.dispatcher;
-    this.patches.replace<Method>(target, 'handle', (original) =>
-      function handle(this: unknown) {
-        // eslint-disable-next-line prefer-rest-params
-        return dispatcher.handleEvent(handler, this, original, arguments);
-      },
+    this.patches.replace<Method>(
+      target,
+      'handle',
+      (original) =>
+        function handle(this: unknown, event: unknown) {
+          return dispatcher.handleEvent(handler, this, original, event);
+        },
     );
     for (const event of events) {
       this.registered.push({ kind: 'event', handler, messageType: nameOfClass(event) });

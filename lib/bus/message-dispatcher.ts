@@ -4,6 +4,7 @@ import {
   idsForDispatch,
   idsForEvent,
   MessageIds,
+  ownIds,
   runAsHandlerOf,
 } from '../correlation/message-ids';
 import { FailureReporter } from '../errors/failure-reporter';
@@ -50,8 +51,15 @@ export class MessageDispatcher {
     return this.kinds.get(classOf(message)) ?? 'event';
   }
 
-  execute(kind: 'command' | 'query', bus: object, original: Method, args: IArguments): unknown {
-    const message: unknown = args[0];
+  execute(
+    kind: 'command' | 'query',
+    bus: object,
+    original: Method,
+    message: unknown,
+    asyncContext: unknown,
+  ): unknown {
+    if (!this.correlation && this.registry.isEmpty)
+      return original.call(bus, message, asyncContext);
     const type = messageTypeOf(message);
     const operation = kind === 'command' ? type.commandOperation : type.queryOperation;
     const emission =
@@ -59,21 +67,36 @@ export class MessageDispatcher {
         ? this.sagaEmissions.get(message)
         : undefined;
     if (emission === undefined && !this.correlation && !this.registry.hasHooksFor(operation)) {
-      return original.apply(bus, args as unknown as unknown[]);
+      return original.call(bus, message, asyncContext);
     }
-    const ids = idsForDispatch(message, 'requestId');
-    const attributes: OperationAttributes = {
-      kind,
-      message_type: type.name,
-      message,
-      message_id: ids.messageId,
-      correlation_id: ids.correlationId,
-      causation_id: ids.causationId,
-      handler: this.handlerNames.get(classOf(message)),
-      [kind === 'command' ? 'command.type' : 'query.type']: type.name,
-    };
+    const ids = this.correlation
+      ? idsForDispatch(message, 'requestId')
+      : ownIds(message, 'requestId');
+    const handler = this.handlerNames.get(classOf(message));
+    const attributes: OperationAttributes =
+      kind === 'command'
+        ? {
+            kind,
+            message_type: type.name,
+            message,
+            message_id: ids.messageId,
+            correlation_id: ids.correlationId,
+            causation_id: ids.causationId,
+            handler,
+            'command.type': type.name,
+          }
+        : {
+            kind,
+            message_type: type.name,
+            message,
+            message_id: ids.messageId,
+            correlation_id: ids.correlationId,
+            causation_id: ids.causationId,
+            handler,
+            'query.type': type.name,
+          };
     const context: CqrsOperationContext = { operation, attributes };
-    const call = () => original.apply(bus, args as unknown as unknown[]);
+    const call = () => original.call(bus, message, asyncContext);
     const run = this.correlation
       ? () => runAsHandlerOf(ids, type.name, () => this.registry.run(context, call))
       : () => this.registry.run(context, call);
@@ -87,14 +110,17 @@ export class MessageDispatcher {
     if (event === undefined || event === null) {
       // Upstream hands it to the subject, where the handlers' filters throw out of band and
       // take the process down; a clear synchronous error is kinder.
-      throw new TypeError(`EventBus.publish(event): event must be an event object, received ${event}`);
+      throw new TypeError(
+        `EventBus.publish(event): event must be an event object, received ${event}`,
+      );
     }
+    if (!this.correlation && this.registry.isEmpty) return original.apply(bus, args as unknown[]);
     const type = messageTypeOf(event);
     const operation = type.dispatchOperation;
     if (!this.correlation && !this.registry.hasHooksFor(operation)) {
       return original.apply(bus, args as unknown[]);
     }
-    const ids = idsForEvent(event);
+    const ids = this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
     const context: CqrsOperationContext = {
       operation,
       attributes: {
@@ -109,22 +135,27 @@ export class MessageDispatcher {
       },
     };
     let published: unknown;
-    const result = this.registry.run(context, () => (published = original.apply(bus, args as unknown[])));
+    const result = this.registry.run(
+      context,
+      () => (published = original.apply(bus, args as unknown[])),
+    );
     // publish() is fire-and-forget: its caller gets what the publisher returned, at once.
     if (result !== published && isThenable(result)) {
-      result.then(undefined, (error: unknown) => this.reporter.report(`A hook on "${operation}"`, error));
+      result.then(undefined, (error: unknown) =>
+        this.reporter.report(`A hook on "${operation}"`, error),
+      );
     }
     return published;
   }
 
-  handleEvent(handler: string, instance: unknown, original: Method, args: IArguments): unknown {
-    const event: unknown = args[0];
+  handleEvent(handler: string, instance: unknown, original: Method, event: unknown): unknown {
+    if (!this.correlation && this.registry.isEmpty) return original.call(instance, event);
     const type = messageTypeOf(event);
     const operation = type.handlerOperation(handler);
     if (!this.correlation && !this.registry.hasHooksFor(operation)) {
-      return original.apply(instance, args as unknown as unknown[]);
+      return original.call(instance, event);
     }
-    const ids = idsForEvent(event);
+    const ids = this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
     const context: CqrsOperationContext = {
       operation,
       attributes: {
@@ -140,7 +171,7 @@ export class MessageDispatcher {
         'handler.type': handler,
       },
     };
-    const call = () => original.apply(instance, args as unknown as unknown[]);
+    const call = () => original.call(instance, event);
     if (!this.correlation) return this.registry.run(context, call);
     return runAsHandlerOf(ids, type.name, () => this.registry.run(context, call));
   }
@@ -151,12 +182,16 @@ export class MessageDispatcher {
    * for a `saga.run` operation, and a stream error is observed as `saga.error`.
    */
   wrapSaga(saga: string, original: Method): Method {
-    const dispatcher = this;
+    const sagaEmissions = this.sagaEmissions;
+    const notify = (operation: string, attributes: OperationAttributes) =>
+      this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
       const input$ = new Observable<unknown>((subscriber) =>
         events$.subscribe({
           next: (event) =>
-            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => subscriber.next(event)),
+            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () =>
+              subscriber.next(event),
+            ),
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
         }),
@@ -167,12 +202,12 @@ export class MessageDispatcher {
         output.subscribe({
           next: (command) => {
             if (command !== null && typeof command === 'object') {
-              dispatcher.sagaEmissions.set(command, { saga, eventType: handledMessageType() });
+              sagaEmissions.set(command, { saga, eventType: handledMessageType() });
             }
             subscriber.next(command);
           },
           error: (error: unknown) => {
-            dispatcher.notify(OperationNames.sagaError(saga), {
+            notify(OperationNames.sagaError(saga), {
               kind: 'saga',
               message_type: saga,
               handler: saga,

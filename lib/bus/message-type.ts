@@ -38,7 +38,9 @@ export function messageTypeOf(message: unknown): MessageTypeInfo {
 }
 
 /** The class a message was constructed from, if it is an object with one. */
-export function classOf(message: unknown): (abstract new (...args: never[]) => unknown) | undefined {
+export function classOf(
+  message: unknown,
+): (abstract new (...args: never[]) => unknown) | undefined {
   if (message === null || (typeof message !== 'object' && typeof message !== 'function')) {
     return undefined;
   }

@@ -26,7 +26,10 @@ export class CorrelationClsPlugin extends ClsPluginBase {
     this.registerHooks({
       inject: [RESOLVED_OPTIONS],
       useFactory: (options: ResolvedObservabilityOptions) => ({
-        afterSetup: (cls: ClsService, context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext }) => {
+        afterSetup: (
+          cls: ClsService,
+          context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext },
+        ) => {
           const correlation = options.correlation;
           if (correlation === false) return;
           const { req, res } = httpOf(context);
@@ -50,7 +53,10 @@ function httpOf(context: { kind: string; req?: unknown; res?: unknown; ctx?: Exe
   if (context.kind === 'middleware') {
     return { req: context.req as HttpRequestLike, res: context.res as HttpResponseLike };
   }
-  if ((context.kind === 'guard' || context.kind === 'interceptor') && context.ctx?.getType() === 'http') {
+  if (
+    (context.kind === 'guard' || context.kind === 'interceptor') &&
+    context.ctx?.getType() === 'http'
+  ) {
     const http = context.ctx.switchToHttp();
     return { req: http.getRequest<HttpRequestLike>(), res: http.getResponse<HttpResponseLike>() };
   }

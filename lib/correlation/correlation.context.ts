@@ -74,7 +74,8 @@ export function setContextVars(vars: ContextVars): void {
  */
 export function runWithContext<T>(vars: ContextVars, fn: () => T): T {
   assertVars(vars);
-  if (typeof fn !== 'function') throw new TypeError('runWithContext(vars, fn): fn must be a function');
+  if (typeof fn !== 'function')
+    throw new TypeError('runWithContext(vars, fn): fn must be a function');
   const cls = ClsServiceManager.getClsService();
   const parent = cls.get() as Store | undefined;
   return cls.runWith(

@@ -10,8 +10,9 @@ import {
 
 /** The ids a dispatched message carries through the pipeline. */
 export interface MessageIds {
-  readonly messageId: string;
-  readonly correlationId: string;
+  /** Undefined only when correlation is off and the message carries no id of its own. */
+  readonly messageId: string | undefined;
+  readonly correlationId: string | undefined;
   /** Id of the message whose handling dispatched this one; undefined for a top-level message. */
   readonly causationId: string | undefined;
 }
@@ -31,10 +32,15 @@ const eventIds = new WeakMap<object, MessageIds>();
 export function idsForDispatch(message: unknown, idField: 'requestId' | 'eventId'): MessageIds {
   const cls = ClsServiceManager.getClsService();
   const store = cls.get() as Store | undefined;
-  const own = message !== null && typeof message === 'object' ? (message as Record<string, unknown>) : undefined;
+  const own =
+    message !== null && typeof message === 'object'
+      ? (message as Record<string, unknown>)
+      : undefined;
   const ownId = own?.[idField];
   const ownCorrelationId = own?.correlationId;
-  let correlationId = isValidCorrelationId(ownCorrelationId) ? ownCorrelationId : store?.[CORRELATION_ID];
+  let correlationId = isValidCorrelationId(ownCorrelationId)
+    ? ownCorrelationId
+    : store?.[CORRELATION_ID];
   if (correlationId === undefined) {
     correlationId = generateCorrelationId();
     if (store !== undefined) store[CORRELATION_ID] = correlationId;
@@ -43,6 +49,24 @@ export function idsForDispatch(message: unknown, idField: 'requestId' | 'eventId
     messageId: isValidCorrelationId(ownId) ? ownId : randomUUID(),
     correlationId,
     causationId: store?.[HANDLED_MESSAGE_ID] ?? store?.[CAUSATION_ID],
+  };
+}
+
+/**
+ * Ids when correlation is off: only what the message carries itself, nothing generated and
+ * no context read.
+ */
+export function ownIds(message: unknown, idField: 'requestId' | 'eventId'): MessageIds {
+  const own =
+    message !== null && typeof message === 'object'
+      ? (message as Record<string, unknown>)
+      : undefined;
+  const ownId = own?.[idField];
+  const ownCorrelationId = own?.correlationId;
+  return {
+    messageId: isValidCorrelationId(ownId) ? ownId : undefined,
+    correlationId: isValidCorrelationId(ownCorrelationId) ? ownCorrelationId : undefined,
+    causationId: undefined,
   };
 }
 

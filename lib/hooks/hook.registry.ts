@@ -54,7 +54,8 @@ export class Registration implements HookRegistration {
     if (!this.enabled) return false;
     if (this.messageTypes !== undefined) {
       const message = context.attributes.message;
-      const type = message !== null && typeof message === 'object' ? message.constructor : undefined;
+      const type =
+        message !== null && typeof message === 'object' ? message.constructor : undefined;
       if (!this.messageTypes.has(type)) return false;
     }
     return this.predicate === undefined || this.predicate(context.operation, context.attributes);
@@ -114,6 +115,11 @@ export class HookRegistry {
     this.byOperation.clear();
   }
 
+  /** True while nothing is registered: the buses then skip the pipeline entirely. */
+  get isEmpty(): boolean {
+    return this.registrations.length === 0;
+  }
+
   /** Whether any registration could match `operation` (filters on the call aside). */
   hasHooksFor(operation: string): boolean {
     return this.candidatesFor(operation).length > 0;
@@ -147,6 +153,14 @@ export class HookRegistry {
   }
 }
 
+const REGISTRATION_OPTIONS: readonly (keyof HookRegistrationOptions)[] = [
+  'operations',
+  'priority',
+  'predicate',
+  'messageTypes',
+  'enabled',
+];
+
 function validateRegistration(
   hook: InstrumentationHook | CqrsInterceptor,
   options: HookRegistrationOptions,
@@ -159,12 +173,25 @@ function validateRegistration(
       'HookRegistry.register(hook): hook must be a function (operation, attributes, next) or an object with intercept(context, next)',
     );
   }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('HookRegistry.register(hook, options): "options" must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    // A misspelt filter (`operation`) would otherwise leave the hook running on everything.
+    if (!(REGISTRATION_OPTIONS as readonly string[]).includes(key)) {
+      throw new TypeError(
+        `HookRegistry.register(): unknown option "${key}" (known: ${REGISTRATION_OPTIONS.join(', ')})`,
+      );
+    }
+  }
   const { operations, priority, predicate, messageTypes, enabled } = options;
   if (
     operations !== undefined &&
     (!Array.isArray(operations) || operations.some((p) => typeof p !== 'string' || p === ''))
   ) {
-    throw new TypeError('HookRegistry.register(): "operations" must be an array of non-empty strings');
+    throw new TypeError(
+      'HookRegistry.register(): "operations" must be an array of non-empty strings',
+    );
   }
   if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
     throw new TypeError('HookRegistry.register(): "priority" must be a finite number');

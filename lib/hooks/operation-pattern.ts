@@ -41,16 +41,57 @@ function translate(pattern: string): string {
         out += '\\[';
         continue;
       }
-      let body = pattern.slice(i + 1, end);
-      const negated = body.startsWith('!');
-      if (negated) body = body.slice(1);
-      out += `[${negated ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      out += translateSet(pattern.slice(i + 1, end));
       i = end;
     } else {
       out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     }
   }
   return out;
+}
+
+/**
+ * The regex for a set's content (between `[` and `]`, a leading `!` included), as Python's
+ * fnmatch builds it: a range whose ends are out of order is dropped rather than made an
+ * invalid RegExp, a set left empty matches nothing, and `[!]`-like leftovers match any character.
+ */
+function translateSet(set: string): string {
+  let body: string;
+  if (!set.includes('-')) {
+    body = escapeSetChars(set);
+  } else {
+    // Split at the hyphens that make ranges: `a-cx-z` → ['a', 'cx', 'z'].
+    const chunks: string[] = [];
+    let start = 0;
+    let k = set.startsWith('!') ? 2 : 1;
+    for (;;) {
+      k = set.indexOf('-', k);
+      if (k < 0) break;
+      chunks.push(set.slice(start, k));
+      start = k + 1;
+      k += 3;
+    }
+    const rest = set.slice(start);
+    if (rest) chunks.push(rest);
+    else chunks[chunks.length - 1] += '-';
+    for (let c = chunks.length - 1; c > 0; c--) {
+      const low = chunks[c - 1]!;
+      const high = chunks[c]!;
+      if (low.slice(-1) > high.slice(0, 1)) {
+        chunks[c - 1] = low.slice(0, -1) + high.slice(1);
+        chunks.splice(c, 1);
+      }
+    }
+    body = chunks.map((chunk) => escapeSetChars(chunk).replace(/-/g, '\\-')).join('-');
+  }
+  if (body === '') return '(?!)';
+  if (body === '!') return '.';
+  return body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`;
+}
+
+/** Characters that mean something inside a RegExp set; `-` is left to the caller. */
+function escapeSetChars(chars: string): string {
+  return chars.replace(/[\\\]^[]/g, '\\$&');
 }
 
 /** Index of the `]` closing the class opened at `open`, or -1 (then `[` is a literal). */

@@ -35,7 +35,17 @@ export class UserInterceptorsInstaller implements OnModuleInit {
       return this.moduleRef.get(type, { strict: false });
     } catch {
       // Not a provider anywhere: build it with its constructor dependencies injected.
-      return this.moduleRef.create(type);
+    }
+    try {
+      return await this.moduleRef.create(type);
+    } catch (error) {
+      // Built here, it only sees global providers; Nest's own message names our module,
+      // which would send the user looking in the wrong place.
+      throw new Error(
+        `CqrsObservabilityModule: cannot build interceptor ${type.name}: ${error instanceof Error ? error.message : String(error)}\n` +
+          `List ${type.name} in the providers of the module that provides its dependencies, or make those dependencies global.`,
+        { cause: error },
+      );
     }
   }
 }

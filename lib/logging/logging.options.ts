@@ -1,4 +1,9 @@
-import { assertKnownKeys, optionalBoolean, optionalNumber, signalSwitch } from '../options-validation';
+import {
+  assertKnownKeys,
+  optionalBoolean,
+  optionalNumber,
+  signalSwitch,
+} from '../options-validation';
 
 export interface LoggingOptions {
   /** A command or query slower than this logs at warn. @default 1000 */
@@ -15,12 +20,17 @@ export interface ResolvedLoggingOptions {
   readonly events: boolean;
 }
 
-export function resolveLoggingOptions(value: unknown, path = 'logging'): ResolvedLoggingOptions | false {
+export function resolveLoggingOptions(
+  value: unknown,
+  path = 'logging',
+): ResolvedLoggingOptions | false {
   const options = signalSwitch(value, path);
   if (options === false) return false;
   assertKnownKeys(options, path, ['slowThresholdMs', 'payload', 'events']);
   return Object.freeze({
-    slowThresholdMs: optionalNumber(options.slowThresholdMs, `${path}.slowThresholdMs`, 1000, { min: 0 }),
+    slowThresholdMs: optionalNumber(options.slowThresholdMs, `${path}.slowThresholdMs`, 1000, {
+      min: 0,
+    }),
     payload: optionalBoolean(options.payload, `${path}.payload`, false),
     events: optionalBoolean(options.events, `${path}.events`, true),
   });

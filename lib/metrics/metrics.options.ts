@@ -1,5 +1,10 @@
 import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
-import { assertKnownKeys, optionalBoolean, optionalNumber, signalSwitch } from '../options-validation';
+import {
+  assertKnownKeys,
+  optionalBoolean,
+  optionalNumber,
+  signalSwitch,
+} from '../options-validation';
 
 /** Histogram buckets of `cqrs_message_duration_seconds`, in seconds. */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -8,7 +13,8 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
 
 export interface MetricsOptions {
   /**
-   * prom-client `Registry` to register the metrics in.
+   * prom-client `Registry` to register the metrics in. Metrics already in it under the same
+   * name (a second app in the same process) are reused, not registered twice.
    * @default prom-client's default registry (the one `PrometheusModule` serves)
    */
   registry?: object;
@@ -17,7 +23,13 @@ export interface MetricsOptions {
    * @default 200
    */
   maxMessageTypes?: number;
-  /** Attach the trace id as an exemplar to histogram observations (OpenMetrics). @default false */
+  /**
+   * Attach the active trace id (`trace_id`) as an exemplar to `cqrs_message_*` and
+   * `cqrs_event_handler_*` observations. Needs a registry set to OpenMetrics
+   * (`registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)`); on any other registry the
+   * metrics are recorded without exemplars and one startup line says so.
+   * @default false
+   */
   exemplars?: boolean;
   /** Histogram buckets in seconds. @default DEFAULT_DURATION_BUCKETS */
   buckets?: number[];
@@ -30,21 +42,34 @@ export interface ResolvedMetricsOptions {
   readonly buckets: readonly number[];
 }
 
-export function resolveMetricsOptions(value: unknown, path = 'metrics'): ResolvedMetricsOptions | false {
+export function resolveMetricsOptions(
+  value: unknown,
+  path = 'metrics',
+): ResolvedMetricsOptions | false {
   const options = signalSwitch(value, path);
   if (options === false) return false;
   assertKnownKeys(options, path, ['registry', 'maxMessageTypes', 'exemplars', 'buckets']);
   const { registry, buckets } = options;
-  if (registry !== undefined && (registry === null || typeof registry !== 'object')) {
-    throw new InvalidObservabilityOptionError(`${path}.registry`, 'a prom-client Registry', registry);
+  if (registry !== undefined && !isRegistryLike(registry)) {
+    throw new InvalidObservabilityOptionError(
+      `${path}.registry`,
+      'a prom-client Registry',
+      registry,
+    );
   }
   if (
     buckets !== undefined &&
     (!Array.isArray(buckets) ||
       buckets.length === 0 ||
-      buckets.some((b, i) => typeof b !== 'number' || !(b > 0) || (i > 0 && b <= (buckets[i - 1] as number))))
+      buckets.some(
+        (b, i) => typeof b !== 'number' || !(b > 0) || (i > 0 && b <= (buckets[i - 1] as number)),
+      ))
   ) {
-    throw new InvalidObservabilityOptionError(`${path}.buckets`, 'increasing positive numbers', buckets);
+    throw new InvalidObservabilityOptionError(
+      `${path}.buckets`,
+      'increasing positive numbers',
+      buckets,
+    );
   }
   return Object.freeze({
     registry: registry as object | undefined,
@@ -56,4 +81,10 @@ export function resolveMetricsOptions(value: unknown, path = 'metrics'): Resolve
     exemplars: optionalBoolean(options.exemplars, `${path}.exemplars`, false),
     buckets: Object.freeze([...((buckets as number[] | undefined) ?? DEFAULT_DURATION_BUCKETS)]),
   });
+}
+
+function isRegistryLike(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { getSingleMetric, registerMetric } = value as Record<string, unknown>;
+  return typeof getSingleMetric === 'function' && typeof registerMetric === 'function';
 }

@@ -19,7 +19,10 @@ export interface ResolvedSentryOptions {
   readonly shouldCapture: ((error: unknown, context: SentryCaptureContext) => boolean) | undefined;
 }
 
-export function resolveSentryOptions(value: unknown, path = 'sentry'): ResolvedSentryOptions | false {
+export function resolveSentryOptions(
+  value: unknown,
+  path = 'sentry',
+): ResolvedSentryOptions | false {
   const options = signalSwitch(value, path);
   if (options === false) return false;
   assertKnownKeys(options, path, ['shouldCapture']);

@@ -65,7 +65,10 @@ export interface ResolvedTracingOptions {
 const SHAPES: readonly EventHandlerTraceShape[] = ['child', 'link'];
 const PROVIDERS = ['messageId', 'messageName', 'messageType', 'payloadType', 'metadata'] as const;
 
-export function resolveTracingOptions(value: unknown, path = 'tracing'): ResolvedTracingOptions | false {
+export function resolveTracingOptions(
+  value: unknown,
+  path = 'tracing',
+): ResolvedTracingOptions | false {
   const options = signalSwitch(value, path);
   if (options === false) return false;
   assertKnownKeys(options, path, [
@@ -80,24 +83,45 @@ export function resolveTracingOptions(value: unknown, path = 'tracing'): Resolve
   if (options.eventHandlerTraceByEvent !== undefined) {
     assertPlainObject(options.eventHandlerTraceByEvent, `${path}.eventHandlerTraceByEvent`);
     for (const [event, shape] of Object.entries(options.eventHandlerTraceByEvent)) {
-      byEvent[event] = optionalOneOf(shape, `${path}.eventHandlerTraceByEvent.${event}`, SHAPES, 'child');
+      byEvent[event] = optionalOneOf(
+        shape,
+        `${path}.eventHandlerTraceByEvent.${event}`,
+        SHAPES,
+        'child',
+      );
     }
   }
   const spanFactory = options.spanFactory;
   if (spanFactory !== undefined && (spanFactory === null || typeof spanFactory !== 'object')) {
-    throw new InvalidObservabilityOptionError(`${path}.spanFactory`, 'a SpanFactory object', spanFactory);
+    throw new InvalidObservabilityOptionError(
+      `${path}.spanFactory`,
+      'a SpanFactory object',
+      spanFactory,
+    );
   }
   const switches = (options.attributeProviders ?? {}) as Record<string, unknown>;
   assertPlainObject(switches, `${path}.attributeProviders`);
   assertKnownKeys(switches, `${path}.attributeProviders`, PROVIDERS);
   const attributeProviders = Object.fromEntries(
-    PROVIDERS.map((name) => [name, optionalBoolean(switches[name], `${path}.attributeProviders.${name}`, true)]),
+    PROVIDERS.map((name) => [
+      name,
+      optionalBoolean(switches[name], `${path}.attributeProviders.${name}`, true),
+    ]),
   ) as Required<SpanAttributeProviderSwitches>;
   return Object.freeze({
     payload: optionalBoolean(options.payload, `${path}.payload`, true),
-    eventHandlerTrace: optionalOneOf(options.eventHandlerTrace, `${path}.eventHandlerTrace`, SHAPES, 'child'),
+    eventHandlerTrace: optionalOneOf(
+      options.eventHandlerTrace,
+      `${path}.eventHandlerTrace`,
+      SHAPES,
+      'child',
+    ),
     eventHandlerTraceByEvent: Object.freeze(byEvent),
-    recordRequestedBy: optionalBoolean(options.recordRequestedBy, `${path}.recordRequestedBy`, false),
+    recordRequestedBy: optionalBoolean(
+      options.recordRequestedBy,
+      `${path}.recordRequestedBy`,
+      false,
+    ),
     spanFactory: spanFactory as object | undefined,
     attributeProviders: Object.freeze(attributeProviders),
   });

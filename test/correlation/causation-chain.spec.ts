@@ -185,7 +185,7 @@ describe('functional correlation API', () => {
     });
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     ['', 'empty'],
     ['x'.repeat(129), 'too long'],
     ['bad id', 'space'],

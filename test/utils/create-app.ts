@@ -20,7 +20,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Testi
       ? undefined
       : CqrsObservabilityModule.forRoot(options.observability ?? {}));
   const moduleRef = await Test.createTestingModule({
-    imports: [CqrsModule.forRoot(), ...(observability ? [observability] : []), ...(options.imports ?? [])],
+    imports: [
+      CqrsModule.forRoot(),
+      ...(observability ? [observability] : []),
+      ...(options.imports ?? []),
+    ],
     providers: [...ORDER_HANDLERS, ...(options.providers ?? [])],
   }).compile();
   await moduleRef.init();

@@ -1,0 +1,158 @@
+import { type FieldAction, getFieldActions, getTraceAttributeFields } from './redaction.decorators';
+import {
+  type RedactionOptions,
+  type ResolvedRedactionOptions,
+  resolveRedactionOptions,
+  TRUNCATION_SUFFIX,
+} from './redaction.options';
+import { buildPathTree } from './redaction.path-tree';
+import { type CompiledRedactionRules, RedactionWalker } from './redaction.walker';
+import type { SerializedPayload } from './serialized-payload.interface';
+
+/** What `sanitize` returns when something outside the guarded reads fails. */
+export const UNSERIALIZABLE_MARKER = '[Unserializable]';
+
+/** A span attribute value as OpenTelemetry accepts it. */
+export type TraceAttributeValue = string | number | boolean;
+
+/**
+ * Turns any message payload into redacted, bounded, JSON-safe data. One instance is shared by the
+ * payload span event, log lines and Sentry contexts, so all three hide the same fields.
+ *
+ * No method ever throws: a payload that cannot be read yields markers (`[Unreadable]`,
+ * `[Circular]`, `[MaxDepth]`) instead of breaking the dispatch it describes.
+ */
+export class RedactionPolicy {
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedRedactionOptions;
+
+  private readonly rules: CompiledRedactionRules;
+  private readonly walker: RedactionWalker;
+
+  /** @throws InvalidObservabilityOptionError when the options are invalid. */
+  constructor(options?: RedactionOptions | ResolvedRedactionOptions) {
+    this.options = resolveRedactionOptions(options);
+    this.rules = compileRules(this.options);
+    this.walker = new RedactionWalker(this.rules);
+  }
+
+  /**
+   * A redacted, JSON-safe deep copy of `value`, bounded to roughly `maxPayloadChars` of JSON
+   * (arrays and objects cut short end with a `'...'` element or key). `undefined` where JSON
+   * would leave the value out (`undefined`, a function, a symbol, or a primitive root that an
+   * allowlist does not keep).
+   */
+  sanitize(value: unknown): unknown {
+    try {
+      return this.walker.walk(
+        value,
+        0,
+        this.rules.allowlist,
+        this.rules.pathActions,
+        this.walker.newState(),
+      );
+    } catch {
+      return UNSERIALIZABLE_MARKER;
+    }
+  }
+
+  /** The redacted payload as JSON, truncated to `maxPayloadChars` (a root left out is `null`). */
+  serialize(value: unknown): SerializedPayload {
+    let json: string;
+    try {
+      json = JSON.stringify(this.sanitize(value)) ?? 'null';
+    } catch {
+      json = JSON.stringify(UNSERIALIZABLE_MARKER);
+    }
+    return this.truncate(json);
+  }
+
+  /**
+   * Span attributes for the message's `@TraceAttribute()` fields, base-class fields first.
+   * Strings, finite numbers and booleans are kept as they are, other values become their redacted
+   * JSON. Redaction and hashing still apply (a marked `email` field is written as `***`); the
+   * allowlist does not, since marking a field is itself an explicit choice. Fields holding
+   * `null`, `undefined` or nothing JSON can express are skipped.
+   */
+  traceAttributes(message: unknown): Array<[string, TraceAttributeValue]> {
+    if (message === null || typeof message !== 'object') return [];
+    try {
+      const prototype = Object.getPrototypeOf(message) as object | null;
+      if (prototype === null || prototype === Object.prototype) return [];
+      const fields = getTraceAttributeFields(prototype);
+      if (fields.length === 0) return [];
+
+      const classActions = getFieldActions(prototype);
+      const attributes: Array<[string, TraceAttributeValue]> = [];
+      for (const { property, attribute } of fields) {
+        const state = this.walker.newState();
+        state.ancestors.add(message);
+        const sanitized = this.walker.field(
+          property,
+          message,
+          undefined,
+          classActions,
+          0,
+          undefined,
+          this.rules.pathActions,
+          state,
+        );
+        const attributeValue = this.toAttributeValue(sanitized);
+        if (attributeValue !== undefined) attributes.push([attribute, attributeValue]);
+      }
+      return attributes;
+    } catch {
+      return [];
+    }
+  }
+
+  private toAttributeValue(sanitized: unknown): TraceAttributeValue | undefined {
+    switch (typeof sanitized) {
+      case 'string':
+        return this.truncate(sanitized).json;
+      case 'number':
+      case 'boolean':
+        return sanitized;
+      case 'object':
+        return sanitized === null ? undefined : this.truncate(JSON.stringify(sanitized)).json;
+      default:
+        return undefined;
+    }
+  }
+
+  private truncate(json: string): SerializedPayload {
+    const max = this.options.maxPayloadChars;
+    if (json.length <= max) return { json, size: json.length, truncated: false };
+    return { json: json.slice(0, max) + TRUNCATION_SUFFIX, size: json.length, truncated: true };
+  }
+}
+
+function compileRules(options: ResolvedRedactionOptions): CompiledRedactionRules {
+  const keyActions = new Map<string, FieldAction>();
+  const pathEntries: Array<[string, FieldAction]> = [];
+  const add = (entries: ReadonlyArray<string>, action: FieldAction): void => {
+    for (const entry of entries) {
+      if (entry.includes('.')) {
+        pathEntries.push([entry, action]);
+      } else {
+        const key = entry.toLowerCase();
+        if (keyActions.get(key) !== 'hash') keyActions.set(key, action);
+      }
+    }
+  };
+  add(options.sensitiveFields, 'redact');
+  add(options.redactFields, 'redact');
+  add(options.hashFields, 'hash');
+
+  return {
+    keyActions,
+    pathActions: buildPathTree(pathEntries, (existing, added) =>
+      existing === 'hash' || added === 'hash' ? 'hash' : 'redact',
+    ),
+    allowlist: buildPathTree(
+      options.includeFields.map((path): [string, true] => [path, true]),
+      () => true,
+    ),
+    maxChars: options.maxPayloadChars,
+  };
+}
