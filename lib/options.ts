@@ -112,17 +112,29 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
 
 function resolveValidation(value: unknown): ValidatorOptions | false {
   if (value === false) return false;
-  if (value === undefined || value === true) return {};
+  if (value === undefined || value === true) return Object.freeze({});
   assertPlainObject(value, 'validation');
   if ((value as ValidatorOptions).whitelist) {
     // Messages are immutable: unknown fields cannot be stripped from them.
     throw new InvalidObservabilityOptionError('validation.whitelist', 'false or absent', true);
   }
-  return value as ValidatorOptions;
+  // A copy: the caller mutating its object later must not change a running validator.
+  return frozenCopy(value) as ValidatorOptions;
+}
+
+/** A deep, frozen copy of plain data (objects and arrays); anything else is kept as is. */
+function frozenCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
+  if (value === null || typeof value !== 'object') return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  return Object.freeze(
+    Object.fromEntries(Object.entries(value).map(([key, child]) => [key, frozenCopy(child)])),
+  );
 }
 
 function resolveInterceptors(value: unknown): readonly (Type<CqrsInterceptor> | CqrsInterceptor)[] {
-  if (value === undefined) return [];
+  if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value)) {
     throw new InvalidObservabilityOptionError(
       'interceptors',

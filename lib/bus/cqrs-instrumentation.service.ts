@@ -47,6 +47,8 @@ export class CqrsInstrumentationService
   private readonly patches = new PatchSet();
   private readonly subscriptions: Subscription[] = [];
   private readonly registered: RegisteredHandler[] = [];
+  private readonly observedBuses = new WeakSet<object>();
+  private readonly sagaClassByProperty = new Map<string, string>();
   private readonly dispatcher: MessageDispatcher;
 
   constructor(
@@ -90,6 +92,7 @@ export class CqrsInstrumentationService
 
   onModuleDestroy(): void {
     this.patches.restoreAll();
+    this.registered.length = 0;
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
   }
 
@@ -172,7 +175,7 @@ export class CqrsInstrumentationService
 
   private rememberHandler(kind: 'command' | 'query', messageType: unknown, handler: string): void {
     this.dispatcher.registerHandler(kind, messageType, handler);
-    this.registered.push({ kind, handler, messageType: messageTypeOf(messageType).name });
+    this.registered.push({ kind, handler, messageType: nameOfClass(messageType) });
   }
 
   private patchEventHandler(
@@ -185,7 +188,7 @@ export class CqrsInstrumentationService
     // Request-scoped handlers get a new instance per event: patch their class instead.
     const target = wrapper.isDependencyTreeStatic() ? instance : type.prototype;
     const dispatcher = this.dispatcher;
-    this.patches.replace<Method>(
+    const patched = this.patches.replace<Method>(
       target,
       'handle',
       (original) =>
@@ -193,6 +196,7 @@ export class CqrsInstrumentationService
           return dispatcher.handleEvent(handler, this, original, event);
         },
     );
+    if (!patched) return;
     for (const event of events) {
       this.registered.push({ kind: 'event', handler, messageType: nameOfClass(event) });
     }
@@ -204,18 +208,26 @@ export class CqrsInstrumentationService
       const patched = this.patches.replace<Method>(instance, key, (original) =>
         this.dispatcher.wrapSaga(saga, original),
       );
-      if (patched) this.registered.push({ kind: 'saga', handler: saga, messageType: saga });
+      if (!patched) continue;
+      this.registered.push({ kind: 'saga', handler: saga, messageType: saga });
+      // @nestjs/cqrs names a dead saga by its property; notices use the saga's class name.
+      if (typeof key === 'string') this.sagaClassByProperty.set(key, saga);
     }
   }
 
   private observeUnhandled(bus: UnhandledExceptionBus): void {
+    if (this.observedBuses.has(bus)) return;
+    this.observedBuses.add(bus);
     this.subscriptions.push(
       bus.subscribe((info: { cause?: unknown; exception?: unknown }) => {
         const cause = info?.cause;
         // Upstream names a dead saga by its name; other causes are the failed message.
         const kind: MessageKind =
           typeof cause === 'string' ? 'saga' : this.dispatcher.kindOf(cause);
-        const causeType = typeof cause === 'string' ? cause : messageTypeOf(cause).name;
+        const causeType =
+          typeof cause === 'string'
+            ? (this.sagaClassByProperty.get(cause) ?? cause)
+            : messageTypeOf(cause).name;
         const attributes: OperationAttributes = {
           kind,
           message_type: causeType,
