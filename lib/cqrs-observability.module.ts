@@ -11,6 +11,9 @@ import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
 import { resolveObservabilityOptions } from './options';
 import { ValidationInterceptor } from './validation/validation.interceptor';
+import { LoggingInterceptor } from './logging/logging.interceptor';
+import { SentryInterceptor } from './sentry/sentry.interceptor';
+import { TRACING_PROVIDERS } from './tracing/tracing.providers';
 
 /**
  * Observability for @nestjs/cqrs: import once, next to `CqrsModule.forRoot()`.
@@ -31,7 +34,10 @@ import { ValidationInterceptor } from './validation/validation.interceptor';
     HookRegistry,
     CqrsInstrumentationService,
     ValidationInterceptor,
+    ...TRACING_PROVIDERS,
     MetricsInterceptor,
+    LoggingInterceptor,
+    SentryInterceptor,
     UserInterceptorsInstaller,
   ],
   exports: [HookRegistry, RESOLVED_OPTIONS, FAILURE_REPORTER],

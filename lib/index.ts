@@ -35,7 +35,7 @@ export * from './messages';
 export * from './validation';
 export * from './redaction';
 
-export type { TracingOptions, EventHandlerTraceShape } from './tracing/tracing.options';
+export * from './tracing';
 export type { MetricsOptions } from './metrics/metrics.options';
 export { DEFAULT_DURATION_BUCKETS } from './metrics/metrics.options';
 export {
@@ -46,4 +46,14 @@ export {
   EXEMPLAR_TRACE_ID,
 } from './metrics/metrics.constants';
 export type { LoggingOptions } from './logging/logging.options';
+export { cqrsLogMixin, type CqrsLogMixinFields } from './logging/cqrs-log-mixin';
+export {
+  LogFields,
+  LogOutcome,
+  MixinFields,
+  type CqrsLogError,
+  type CqrsLogLine,
+} from './logging/logging.constants';
 export type { SentryOptions, SentryCaptureContext } from './sentry/sentry.options';
+export { defaultShouldCapture } from './sentry/should-capture';
+export { SentryTags, SENTRY_CONTEXT_NAME, SentryContextKeys } from './sentry/sentry.constants';

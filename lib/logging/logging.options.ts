@@ -6,11 +6,15 @@ import {
 } from '../options-validation';
 
 export interface LoggingOptions {
-  /** A command or query slower than this logs at warn. @default 1000 */
+  /**
+   * A successful operation that takes at least this many milliseconds logs at warn instead of
+   * info (debug for event handlers). `0` makes every success a warning.
+   * @default 1000
+   */
   slowThresholdMs?: number;
   /** Add the redacted payload to each line as `payload`. @default false */
   payload?: boolean;
-  /** Log event handler operations (at debug). @default true */
+  /** Log event handler operations: successes at debug, failures at error. @default true */
   events?: boolean;
 }
 

@@ -6,20 +6,35 @@ import {
   optionalOneOf,
   signalSwitch,
 } from '../options-validation';
+import type { SpanFactory } from './span-factory.interface';
 
 /** Whether an event handler's span continues the publisher's trace or starts one linked to it. */
 export type EventHandlerTraceShape = 'child' | 'link';
 
+/**
+ * The built-in `SpanAttributesProvider`s (Axon's set, for in-process messages). Each writes
+ * only to spans that record.
+ */
 export interface SpanAttributeProviderSwitches {
-  /** `cqrs.message_id` / `messaging.message.id`. @default true */
+  /** `cqrs.message_id` and `messaging.message.id`: the message's id. @default true */
   messageId?: boolean;
-  /** `cqrs.message_name`: the message class name. @default true */
+  /**
+   * `cqrs.message_name`: the message's type name as the operation names it (for a saga span,
+   * the emitted command's). @default true
+   */
   messageName?: boolean;
-  /** `cqrs.message_kind`-style type attribute (`cqrs.message_type`). @default true */
+  /** `cqrs.message_type`: what the message is — `command`, `query` or `event`. @default true */
   messageType?: boolean;
-  /** `cqrs.payload_type`: the payload's class name. @default true */
+  /**
+   * `cqrs.payload_type`: the runtime class of the message object (`Object` for a literal;
+   * equal to the type name for class instances). @default true
+   */
   payloadType?: boolean;
-  /** Correlation metadata (`cqrs.correlation_id`, `cqrs.causation_id`, requested-at/by). @default true */
+  /**
+   * `cqrs.correlation_id`, `messaging.message.conversation_id`, `cqrs.causation_id` (when
+   * there is one), `cqrs.requested_at` (ISO 8601, from BaseCommand/BaseQuery) and, with
+   * `recordRequestedBy`, `cqrs.requested_by`. @default true
+   */
   metadata?: boolean;
 }
 
@@ -36,19 +51,25 @@ export interface TracingOptions {
    * @default 'child'
    */
   eventHandlerTrace?: EventHandlerTraceShape;
-  /** Per-event overrides of `eventHandlerTrace`, keyed by event class name. @default {} */
+  /**
+   * Per-event overrides of `eventHandlerTrace`, keyed by event class name. Precedence, highest
+   * first: this map, then `@EventHandlerTrace()` on the event class, then `eventHandlerTrace`.
+   * @default {}
+   */
   eventHandlerTraceByEvent?: Record<string, EventHandlerTraceShape>;
   /**
-   * Put `cqrs.requested_by` (from BaseCommand/BaseQuery) on spans. Off by default: it is
-   * personal data.
+   * Put `cqrs.requested_by` (from BaseCommand/BaseQuery) on spans, through the `metadata`
+   * attribute provider. Off by default: it is personal data.
    * @default false
    */
   recordRequestedBy?: boolean;
   /**
-   * Where spans go. Any object with the `SpanFactory` methods.
+   * Where spans go: `OpenTelemetrySpanFactory`, `LoggingSpanFactory`, `MultiSpanFactory`,
+   * `NoOpSpanFactory` or your own `SpanFactory`. The enabled built-in attribute providers are
+   * registered on it at startup.
    * @default new OpenTelemetrySpanFactory()
    */
-  spanFactory?: object;
+  spanFactory?: SpanFactory;
   /** Toggle each built-in span attribute provider. @default all on */
   attributeProviders?: SpanAttributeProviderSwitches;
 }
@@ -58,8 +79,23 @@ export interface ResolvedTracingOptions {
   readonly eventHandlerTrace: EventHandlerTraceShape;
   readonly eventHandlerTraceByEvent: Readonly<Record<string, EventHandlerTraceShape>>;
   readonly recordRequestedBy: boolean;
-  readonly spanFactory: object | undefined;
+  readonly spanFactory: SpanFactory | undefined;
   readonly attributeProviders: Readonly<Required<SpanAttributeProviderSwitches>>;
+}
+
+const SPAN_FACTORY_METHODS = [
+  'createRootTrace',
+  'createDispatchSpan',
+  'createHandlerSpan',
+  'createInternalSpan',
+  'registerSpanAttributesProvider',
+  'propagateContext',
+] as const;
+
+function isSpanFactory(value: unknown): value is SpanFactory {
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return SPAN_FACTORY_METHODS.every((method) => typeof candidate[method] === 'function');
 }
 
 const SHAPES: readonly EventHandlerTraceShape[] = ['child', 'link'];
@@ -92,10 +128,10 @@ export function resolveTracingOptions(
     }
   }
   const spanFactory = options.spanFactory;
-  if (spanFactory !== undefined && (spanFactory === null || typeof spanFactory !== 'object')) {
+  if (spanFactory !== undefined && !isSpanFactory(spanFactory)) {
     throw new InvalidObservabilityOptionError(
       `${path}.spanFactory`,
-      'a SpanFactory object',
+      `a SpanFactory (an object with ${SPAN_FACTORY_METHODS.join(', ')})`,
       spanFactory,
     );
   }
@@ -122,7 +158,7 @@ export function resolveTracingOptions(
       `${path}.recordRequestedBy`,
       false,
     ),
-    spanFactory: spanFactory as object | undefined,
+    spanFactory: spanFactory as SpanFactory | undefined,
     attributeProviders: Object.freeze(attributeProviders),
   });
 }

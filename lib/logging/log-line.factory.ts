@@ -1,0 +1,86 @@
+import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
+import type { OperationAttributes } from '../hooks/hook.types';
+import type { RedactionPolicy } from '../redaction/redaction.policy';
+import { activeSpanContext } from './active-trace';
+import { toLogError } from './log-error';
+import { type CqrsLogLevel, type CqrsLogLine, LogOutcome } from './logging.constants';
+
+/** Builds the fields and the short message of CQRS log lines. */
+export class LogLineFactory {
+  constructor(
+    private readonly slowThresholdMs: number,
+    /** Set only with `logging.payload: true`. */
+    private readonly policy: RedactionPolicy | undefined,
+  ) {}
+
+  /** Error on failure, warn when slow, else info (debug for event handlers). */
+  level(attributes: OperationAttributes, durationMs: number, failed: boolean): CqrsLogLevel {
+    if (failed) return 'error';
+    if (durationMs >= this.slowThresholdMs) return 'warn';
+    return attributes.kind === 'event' ? 'debug' : 'info';
+  }
+
+  /** `command PlaceOrderCommand succeeded in 3.2ms`. */
+  message(attributes: OperationAttributes, durationMs: number, level: CqrsLogLevel): string {
+    const subject = subjectOf(attributes);
+    const duration = `${roundMs(durationMs)}ms`;
+    if (level === 'error') return `${subject} failed in ${duration}`;
+    if (level === 'warn') {
+      return `${subject} succeeded in ${duration}, slower than ${this.slowThresholdMs}ms`;
+    }
+    return `${subject} succeeded in ${duration}`;
+  }
+
+  /** Fields of an operation's line; `error` only when it failed. */
+  line(
+    attributes: OperationAttributes,
+    durationMs: number | undefined,
+    failed: boolean,
+    error: unknown,
+  ): CqrsLogLine {
+    const spanContext = activeSpanContext();
+    return {
+      kind: attributes.kind,
+      message_type: attributes.message_type,
+      outcome: failed ? LogOutcome.ERROR : LogOutcome.SUCCESS,
+      duration_ms: durationMs === undefined ? undefined : roundMs(durationMs),
+      correlation_id: attributes.correlation_id,
+      causation_id: attributes.causation_id,
+      message_id: attributes.message_id,
+      handler: attributes.handler,
+      trace_id: spanContext?.traceId,
+      span_id: spanContext?.spanId,
+      err: failed ? toLogError(error) : undefined,
+      payload:
+        this.policy !== undefined && attributes.message !== undefined
+          ? this.policy.sanitize(attributes.message)
+          : undefined,
+    };
+  }
+
+  /**
+   * The line of a saga whose stream died. The notice carries no ids; the stream failed while
+   * handling an event, in that event's context, so the ambient ids are the flow's.
+   */
+  sagaErrorLine(attributes: OperationAttributes): { message: string; line: CqrsLogLine } {
+    const line = this.line(attributes, undefined, true, attributes.error);
+    line.correlation_id ??= getCorrelationId();
+    line.causation_id ??= getCausationId();
+    return {
+      message: `saga ${attributes.message_type ?? 'unknown'} stream failed; the saga stopped`,
+      line,
+    };
+  }
+}
+
+function subjectOf(attributes: OperationAttributes): string {
+  const type = attributes.message_type ?? 'unknown';
+  if (attributes.kind === 'event' && attributes.handler !== undefined) {
+    return `event ${type} in ${attributes.handler}`;
+  }
+  return `${attributes.kind ?? 'message'} ${type}`;
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

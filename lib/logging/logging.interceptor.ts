@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { performance } from 'node:perf_hooks';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import type { FailureReporter } from '../errors/failure-reporter';
+import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import { BuiltInPriority } from '../hooks/operations';
+import {
+  loadOptionalPackage,
+  OPTIONAL_PACKAGE_LOADER,
+  type OptionalPackageLoader,
+} from '../optional-package';
+import type { ResolvedObservabilityOptions } from '../options';
+import { RedactionPolicy } from '../redaction/redaction.policy';
+import type { LogSink } from './log-sink.interface';
+import { LogLineFactory } from './log-line.factory';
+import { LOG_CONTEXT, LOGGING_FAILURE_SOURCE } from './logging.constants';
+import type { ResolvedLoggingOptions } from './logging.options';
+import { NestLogSink } from './nest.log-sink';
+import { isPinoLoggerLike, PinoLogSink } from './pino.log-sink';
+
+interface Timing {
+  readonly context: CqrsOperationContext;
+  readonly start: number;
+}
+
+type RegisterOptions = Parameters<HookRegistry['register']>[1];
+
+/**
+ * One structured line per command and query (event handlers at debug, dead sagas at error):
+ * through nestjs-pino when the app has its `LoggerModule`, so lines inside an HTTP request
+ * carry the request's bindings; through Nest's `Logger` as JSON otherwise.
+ */
+@Injectable()
+export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
+  readonly operations: readonly string[];
+  readonly priority = BuiltInPriority.logging;
+  private readonly options: ResolvedLoggingOptions | false;
+  private readonly startupLogger = new Logger(LOG_CONTEXT);
+  private sink: LogSink | undefined;
+  private lines: LogLineFactory | undefined;
+  private readonly observer: OutcomeObserver<Timing> = {
+    onSuccess: (timing) => this.writeOutcome(timing, false, undefined),
+    onError: (timing, error) => this.writeOutcome(timing, true, error),
+  };
+
+  constructor(
+    private readonly registry: HookRegistry,
+    private readonly moduleRef: ModuleRef,
+    @Inject(RESOLVED_OPTIONS) private readonly rootOptions: ResolvedObservabilityOptions,
+    @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
+    @Optional()
+    @Inject(OPTIONAL_PACKAGE_LOADER)
+    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
+  ) {
+    this.options = rootOptions.logging;
+    this.operations =
+      this.options !== false && this.options.events
+        ? ['command.execute.*', 'query.execute.*', 'event.handler.*']
+        : ['command.execute.*', 'query.execute.*'];
+  }
+
+  async onModuleInit(): Promise<void> {
+    const options = this.options;
+    if (options === false) return;
+    this.sink = await this.resolveSink();
+    this.lines = new LogLineFactory(
+      options.slowThresholdMs,
+      options.payload ? new RedactionPolicy(this.rootOptions.redaction) : undefined,
+    );
+    this.registry.register(this, {
+      operations: this.operations,
+      priority: this.priority,
+      [RAW_NEXT]: true,
+    } as RegisterOptions);
+    this.registry.register(
+      (_operation, attributes, next) => this.writeSagaError(attributes, next),
+      {
+        operations: ['saga.error.*'],
+        priority: this.priority,
+        [RAW_NEXT]: true,
+      } as RegisterOptions,
+    );
+  }
+
+  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const timing: Timing = { context, start: performance.now() };
+    return observeOutcome(next, this.observer, timing, this.reporter, LOGGING_FAILURE_SOURCE);
+  }
+
+  private writeOutcome(timing: Timing, failed: boolean, error: unknown): void {
+    const sink = this.sink!;
+    const lines = this.lines!;
+    const attributes = timing.context.attributes;
+    const durationMs = performance.now() - timing.start;
+    const level = lines.level(attributes, durationMs, failed);
+    if (!sink.isLevelEnabled(level)) return;
+    sink.write(
+      level,
+      lines.line(attributes, durationMs, failed, error),
+      lines.message(attributes, durationMs, level),
+    );
+  }
+
+  private writeSagaError(attributes: CqrsOperationContext['attributes'], next: HookNext): unknown {
+    try {
+      if (this.sink!.isLevelEnabled('error')) {
+        const { line, message } = this.lines!.sagaErrorLine(attributes);
+        this.sink!.write('error', line, message);
+      }
+    } catch (failure) {
+      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+    }
+    return next();
+  }
+
+  private async resolveSink(): Promise<LogSink> {
+    const nestjsPino = this.loadPackage<{ PinoLogger?: unknown }>('nestjs-pino');
+    if (nestjsPino.status === 'loaded') {
+      const pinoSink = await this.resolvePinoSink(nestjsPino.module.PinoLogger);
+      if (pinoSink !== undefined) return pinoSink;
+      this.startupLogger.log(
+        "nestjs-pino's LoggerModule is not imported: CQRS log lines go through Nest's Logger as JSON",
+      );
+    } else if (nestjsPino.status === 'missing') {
+      this.startupLogger.log(
+        "nestjs-pino is not installed: CQRS log lines go through Nest's Logger as JSON",
+      );
+    } else {
+      this.startupLogger.warn(
+        `nestjs-pino failed to load (${String(nestjsPino.error)}): CQRS log lines go through Nest's Logger as JSON`,
+      );
+    }
+    return new NestLogSink(new Logger(LOG_CONTEXT));
+  }
+
+  private async resolvePinoSink(type: unknown): Promise<LogSink | undefined> {
+    if (typeof type !== 'function') return undefined;
+    try {
+      // PinoLogger is transient: resolve() builds one from the app's LoggerModule params.
+      const instance: unknown = await this.moduleRef.resolve(type as new () => unknown, undefined, {
+        strict: false,
+      });
+      return isPinoLoggerLike(instance) ? new PinoLogSink(instance) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Every name the metrics signal emits: metric names, label names and label values. The
+ * README's metrics table, the sample app's dashboards and their PromQL rely on these names.
+ */
+
+/** Prometheus metric names. */
+export const MetricNames = {
+  /** Histogram: commands, queries, event publishes, saga-emitted commands. */
+  MESSAGE_DURATION: 'cqrs_message_duration_seconds',
+  /** Counter of the same operations. */
+  MESSAGE_TOTAL: 'cqrs_message_total',
+  /** Histogram: each event handler execution. */
+  EVENT_HANDLER_DURATION: 'cqrs_event_handler_duration_seconds',
+  /** Counter of event handler executions. */
+  EVENT_HANDLER_TOTAL: 'cqrs_event_handler_total',
+  /** Gauge: operations started and not yet settled. */
+  MESSAGES_IN_FLIGHT: 'cqrs_messages_in_flight',
+  /** Counter: saga streams that died on an error. */
+  SAGA_STREAM_ERRORS: 'cqrs_saga_stream_errors_total',
+  /** Counter: errors @nestjs/cqrs sent to its UnhandledExceptionBus. */
+  UNHANDLED_EXCEPTIONS: 'cqrs_unhandled_exceptions_total',
+} as const;
+
+/** Label names. */
+export const MetricLabels = {
+  /** `command`, `query`, `event` or `saga`. */
+  KIND: 'kind',
+  /** Class name of the message (of the saga, for `kind="saga"`). */
+  MESSAGE_TYPE: 'message_type',
+  /** `success` or `error`. */
+  OUTCOME: 'outcome',
+  /** Class name of the handled event. */
+  EVENT_TYPE: 'event_type',
+  /** Class name of the event handler. */
+  HANDLER: 'handler',
+  /** Class name of the saga. */
+  SAGA: 'saga',
+  /** What @nestjs/cqrs blamed: the failed message's class, or the saga's name. */
+  CAUSE_TYPE: 'cause_type',
+} as const;
+
+/** Values of the `outcome` label. */
+export const MetricOutcomes = {
+  SUCCESS: 'success',
+  ERROR: 'error',
+} as const;
+
+/** Label value standing for every class name past the `maxMessageTypes` cap. */
+export const OTHER_LABEL_VALUE = '_other';
+
+/** Label value for a class name an operation did not carry (a hand-made `executeAll`). */
+export const UNKNOWN_LABEL_VALUE = 'unknown';
+
+/** Exemplar label carrying the active trace id (OpenMetrics registries only). */
+export const EXEMPLAR_TRACE_ID = 'trace_id';
+
+/** Label names of each metric. */
+export const METRIC_LABEL_NAMES = {
+  [MetricNames.MESSAGE_DURATION]: [
+    MetricLabels.KIND,
+    MetricLabels.MESSAGE_TYPE,
+    MetricLabels.OUTCOME,
+  ],
+  [MetricNames.MESSAGE_TOTAL]: [MetricLabels.KIND, MetricLabels.MESSAGE_TYPE, MetricLabels.OUTCOME],
+  [MetricNames.EVENT_HANDLER_DURATION]: [
+    MetricLabels.EVENT_TYPE,
+    MetricLabels.HANDLER,
+    MetricLabels.OUTCOME,
+  ],
+  [MetricNames.EVENT_HANDLER_TOTAL]: [
+    MetricLabels.EVENT_TYPE,
+    MetricLabels.HANDLER,
+    MetricLabels.OUTCOME,
+  ],
+  [MetricNames.MESSAGES_IN_FLIGHT]: [MetricLabels.KIND],
+  [MetricNames.SAGA_STREAM_ERRORS]: [MetricLabels.SAGA],
+  [MetricNames.UNHANDLED_EXCEPTIONS]: [MetricLabels.KIND, MetricLabels.CAUSE_TYPE],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Help texts, shown by Prometheus and Grafana next to each metric. */
+export const METRIC_HELP = {
+  [MetricNames.MESSAGE_DURATION]:
+    'Duration of CQRS commands, queries, event publishes and saga-emitted commands, in seconds',
+  [MetricNames.MESSAGE_TOTAL]:
+    'CQRS commands, queries, event publishes and saga-emitted commands, by outcome',
+  [MetricNames.EVENT_HANDLER_DURATION]: 'Duration of each event handler execution, in seconds',
+  [MetricNames.EVENT_HANDLER_TOTAL]: 'Event handler executions, by outcome',
+  [MetricNames.MESSAGES_IN_FLIGHT]: 'CQRS operations started and not yet settled, by kind',
+  [MetricNames.SAGA_STREAM_ERRORS]: 'Saga streams that died on an error',
+  [MetricNames.UNHANDLED_EXCEPTIONS]: 'Errors @nestjs/cqrs sent to its UnhandledExceptionBus',
+} as const;

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import type { FailureReporter } from '../errors/failure-reporter';
+import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
+import {
+  loadOptionalPackage,
+  OPTIONAL_PACKAGE_LOADER,
+  type OptionalPackageLoader,
+} from '../optional-package';
+import type { ResolvedObservabilityOptions } from '../options';
+import { MetricFamilies, type PromClientModule } from './metrics.families';
+import type { ResolvedMetricsOptions } from './metrics.options';
+import { MetricsRecorder } from './metrics.recorder';
+
+const PROM_CLIENT = 'prom-client';
+
+/**
+ * Prometheus metrics for every command, query, event publish, event handler and saga, plus
+ * dead saga streams and @nestjs/cqrs's unhandled exceptions. prom-client is loaded when the
+ * module initialises; without it the signal stays off and says so once.
+ */
+@Injectable()
+export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
+  readonly operations: readonly string[] = Object.freeze([
+    ...MESSAGE_OPERATIONS,
+    'saga.error.*',
+    'unhandled_exception.*',
+    OperationNames.messageRegistryRegister,
+  ]);
+  readonly priority = BuiltInPriority.metrics;
+  private readonly logger = new Logger('CqrsObservability');
+  private recorder: MetricsRecorder | undefined;
+
+  constructor(
+    private readonly registry: HookRegistry,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedObservabilityOptions,
+    @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
+    @Optional()
+    @Inject(OPTIONAL_PACKAGE_LOADER)
+    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
+  ) {}
+
+  onModuleInit(): void {
+    const options = this.options.metrics;
+    if (options === false) return;
+    const promClient = this.loadPromClient();
+    if (promClient === undefined) return;
+    try {
+      this.recorder = this.createRecorder(promClient, options);
+    } catch (error) {
+      // Every metric guards itself; this is the last line for a registry that breaks in ways
+      // no metric could catch. Metrics are then off, the app still starts.
+      this.reporter.report('Starting CQRS metrics', error);
+      return;
+    }
+    this.registry.register(this, {
+      operations: this.operations,
+      priority: this.priority,
+      [RAW_NEXT]: true,
+    } as Parameters<HookRegistry['register']>[1]);
+  }
+
+  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const recorder = this.recorder;
+    return recorder === undefined ? next() : recorder.record(context, next);
+  }
+
+  private loadPromClient(): PromClientModule | undefined {
+    const loaded = this.loadPackage<PromClientModule>(PROM_CLIENT);
+    if (loaded.status === 'loaded') return loaded.module;
+    if (loaded.status === 'missing') {
+      this.logger.warn(`${PROM_CLIENT} is not installed: metrics are off`);
+    } else {
+      this.logger.warn(
+        `${PROM_CLIENT} could not be loaded (${describe(loaded.error)}): metrics are off`,
+      );
+    }
+    return undefined;
+  }
+
+  private createRecorder(
+    promClient: PromClientModule,
+    options: ResolvedMetricsOptions,
+  ): MetricsRecorder {
+    const registry = (options.registry ?? promClient.register) as Registry;
+    const exemplars = options.exemplars && this.supportsExemplars(promClient, registry);
+    const families = new MetricFamilies(
+      promClient,
+      { registry, buckets: options.buckets, exemplars },
+      this.reporter,
+    );
+    return new MetricsRecorder(
+      families,
+      { maxMessageTypes: options.maxMessageTypes, exemplars },
+      this.reporter,
+    );
+  }
+
+  private supportsExemplars(promClient: PromClientModule, registry: Registry): boolean {
+    const openMetrics = promClient.Registry.OPENMETRICS_CONTENT_TYPE;
+    if ((registry as { contentType?: unknown }).contentType === openMetrics) return true;
+    this.logger.warn(
+      'metrics.exemplars needs an OpenMetrics registry ' +
+        '(registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)): metrics are recorded without exemplars',
+    );
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,19 @@
+import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
+import { EXEMPLAR_TRACE_ID } from './metrics.constants';
+import type { ExemplarLabels } from './metrics.series';
+
+/**
+ * Exemplar labels linking an observation to the active trace, or undefined when there is no
+ * sampled span: an exemplar pointing at a trace that was never exported is a dead link.
+ */
+export function traceExemplar(): ExemplarLabels | undefined {
+  try {
+    const spanContext = trace.getActiveSpan()?.spanContext();
+    if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+    if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+    return { [EXEMPLAR_TRACE_ID]: spanContext.traceId };
+  } catch {
+    // A broken context manager costs the exemplar, never the observation.
+    return undefined;
+  }
+}

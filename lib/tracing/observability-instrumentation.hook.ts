@@ -1,0 +1,92 @@
+import { FailureReporter } from '../errors/failure-reporter';
+import type {
+  CqrsInterceptor,
+  CqrsOperationContext,
+  HookNext,
+  OperationAttributes,
+} from '../hooks/hook.types';
+import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { FailureSink } from './attribute-providers.runner';
+import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
+import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
+import type { SpanFactory } from './span-factory.interface';
+import { FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome } from './tracing.constants';
+import { OPERATION_SPAN } from './tracing.internal-constants';
+
+const SOURCE = 'Framework tracing hook';
+
+const OUTCOME: OutcomeObserver<CqrsSpan> = {
+  onSuccess(span) {
+    try {
+      span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.SUCCESS);
+    } finally {
+      span.end();
+    }
+  },
+  onError(span, error) {
+    try {
+      span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.ERROR);
+      span.recordError(error);
+    } finally {
+      span.end();
+    }
+  },
+};
+
+export interface ObservabilityInstrumentationHookOptions {
+  /** @default new OpenTelemetrySpanFactory() */
+  spanFactory?: SpanFactory;
+  /** Where a failing span factory is reported. @default a rate-limited Nest warning */
+  failureReporter?: FailureSink;
+}
+
+/**
+ * The generic span hook of the reference toolkit: for any operation, an INTERNAL span named
+ * after the operation, its primitive attributes as strings (`message` and `error` objects
+ * left out) and `outcome` = `success` | `error`. Operations that the built-in tracing
+ * interceptor already spans (`event.dispatch.*`, `saga.run.*`, …) get no second span.
+ */
+export class ObservabilityInstrumentationHook implements CqrsInterceptor {
+  private readonly spanFactory: SpanFactory;
+  private readonly reporter: FailureSink;
+
+  constructor(options: ObservabilityInstrumentationHookOptions = {}) {
+    this.reporter = options.failureReporter ?? new FailureReporter();
+    this.spanFactory =
+      options.spanFactory ?? new OpenTelemetrySpanFactory({ failureReporter: this.reporter });
+  }
+
+  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const attributes = context.attributes;
+    if ((attributes as Record<symbol, unknown>)[OPERATION_SPAN] !== undefined) return next();
+    let span: CqrsSpan;
+    try {
+      span = this.spanFactory.createInternalSpan(context.operation, stringAttributes(attributes));
+    } catch (error) {
+      this.reporter.report(SOURCE, error);
+      return next();
+    }
+    // observeOutcome only calls report(): any FailureSink will do.
+    const reporter = this.reporter as FailureReporter;
+    return span.runInContext(() => observeOutcome(next, OUTCOME, span, reporter, SOURCE));
+  }
+}
+
+function stringAttributes(attributes: OperationAttributes): SpanAttributes {
+  const result: SpanAttributes = {};
+  for (const key in attributes) {
+    if (key === 'message' || key === 'error') continue;
+    const value = attributes[key];
+    switch (typeof value) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        result[key] = String(value);
+        break;
+      default:
+      // Objects, functions and absent values have no faithful string form.
+    }
+  }
+  return result;
+}

@@ -1,0 +1,111 @@
+/**
+ * Every name the tracing signal emits: tracer names, span names, attribute keys and values,
+ * span event names. The README's tracing tables are checked against this file.
+ */
+
+/** Tracer (instrumentation scope) of commands, events, event handlers and sagas. */
+export const WRITE_TRACER_NAME = 'cqrs.write';
+/** Tracer (instrumentation scope) of queries. */
+export const READ_TRACER_NAME = 'cqrs.read';
+
+/** Span names. Event, handler and saga spans are named like their operation. */
+export const SpanNames = {
+  /** Command and query spans: `cqrs.PlaceOrderCommand`. */
+  message: (type: string) => `cqrs.${type}`,
+  /** `event.dispatch.OrderPlacedEvent`. */
+  eventDispatch: (event: string) => `event.dispatch.${event}`,
+  /** `event.handler.OrderPlacedEvent.SendConfirmationHandler`. */
+  eventHandler: (event: string, handler: string) => `event.handler.${event}.${handler}`,
+  /** `saga.run.OrderSaga`. */
+  sagaRun: (saga: string) => `saga.run.${saga}`,
+} as const;
+
+/** Span attribute keys. */
+export const TracingAttributes = {
+  KIND: 'cqrs.kind',
+  /** The message's type name, for every kind (the reference toolkit's key). */
+  COMMAND_TYPE: 'cqrs.command_type',
+  MESSAGE_ID: 'cqrs.message_id',
+  CORRELATION_ID: 'cqrs.correlation_id',
+  CAUSATION_ID: 'cqrs.causation_id',
+  HANDLER: 'cqrs.handler',
+  OUTCOME: 'cqrs.outcome',
+  /** `requestedAt` of a BaseCommand/BaseQuery, ISO 8601. */
+  REQUESTED_AT: 'cqrs.requested_at',
+  /** `requestedBy` of a BaseCommand/BaseQuery; only with `tracing.recordRequestedBy`. */
+  REQUESTED_BY: 'cqrs.requested_by',
+  /** The message's type name as the operation names it (`messageName` provider). */
+  MESSAGE_NAME: 'cqrs.message_name',
+  /** What the message is: command, query or event (`messageType` provider). */
+  MESSAGE_TYPE: 'cqrs.message_type',
+  /** The runtime class of the payload object (`payloadType` provider). */
+  PAYLOAD_TYPE: 'cqrs.payload_type',
+  PAYLOAD_PRESENT: 'cqrs.payload_present',
+  PAYLOAD_TRUNCATED: 'cqrs.payload_truncated',
+  PAYLOAD_SIZE: 'cqrs.payload_size',
+  MESSAGING_SYSTEM: 'messaging.system',
+  MESSAGING_OPERATION_TYPE: 'messaging.operation.type',
+  MESSAGING_DESTINATION_NAME: 'messaging.destination.name',
+  MESSAGING_MESSAGE_ID: 'messaging.message.id',
+  MESSAGING_CONVERSATION_ID: 'messaging.message.conversation_id',
+  ERROR_TYPE: 'error.type',
+} as const;
+
+/** Value of `messaging.system`. */
+export const MESSAGING_SYSTEM = 'nestjs-cqrs';
+
+/** Values of `messaging.operation.type` (OpenTelemetry messaging semantic conventions). */
+export const MessagingOperationType = {
+  SEND: 'send',
+  PROCESS: 'process',
+} as const;
+
+/** Values of `cqrs.outcome` and of the generic hook's `outcome`. */
+export const Outcome = {
+  SUCCESS: 'success',
+  ERROR: 'error',
+} as const;
+
+/** Span event carrying the redacted payload of a command or query. */
+export const PAYLOAD_EVENT_NAME = 'cqrs.command_payload';
+/** Attribute of the payload span event holding the redacted JSON. */
+export const PAYLOAD_EVENT_ATTRIBUTE = 'payload';
+
+/** Attribute the generic framework hook writes the outcome to. */
+export const FRAMEWORK_OUTCOME_ATTRIBUTE = 'outcome';
+
+/**
+ * The operations `installFrameworkHooks()` traces by default: the reference toolkit's profile,
+ * in its order, so configurations carry over.
+ */
+export const DEFAULT_FRAMEWORK_TRACE_OPERATIONS: readonly string[] = Object.freeze([
+  'uow.*',
+  'event.dispatch.*',
+  'publisher.publish.*',
+  'consumer.consume.*',
+  'outbox.process_batch',
+  'outbox.retry_failed',
+  'outbox.save_events',
+  'saga.run.*',
+  'saga.recovery.*',
+  'scheduler.dispatch.batch',
+  'scheduler.worker.process',
+  'event_sourcing.mediator.*',
+  'persistence_orchestrator.orchestrate',
+  'projection.process.*',
+  'replay.start.*',
+  'lock.acquire.*',
+  'redis.lock.acquire.*',
+  'redis.lock.release.*',
+]);
+
+/** Default priority of the generic framework hook: inside the built-in signals. */
+export const DEFAULT_FRAMEWORK_HOOK_PRIORITY = -100;
+
+/** Keys `ObservabilityContext.get()` fills from the ambient context. */
+export const ObservabilityContextKeys = {
+  CORRELATION_ID: 'correlation_id',
+  CAUSATION_ID: 'causation_id',
+  TRACE_ID: 'trace_id',
+  SPAN_ID: 'span_id',
+} as const;
