@@ -9,7 +9,8 @@ import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
-import { resolveObservabilityOptions } from './options';
+import { resolveObservabilityOptions, type ResolvedObservabilityOptions } from './options';
+import { RedactionPolicy } from './redaction/redaction.policy';
 import { ValidationInterceptor } from './validation/validation.interceptor';
 import { LoggingInterceptor } from './logging/logging.interceptor';
 import { SentryInterceptor } from './sentry/sentry.interceptor';
@@ -31,6 +32,12 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
       inject: [RAW_OPTIONS],
     },
     { provide: FAILURE_REPORTER, useFactory: () => new FailureReporter() },
+    // One policy per application, shared by span payloads, log payloads and Sentry contexts.
+    {
+      provide: RedactionPolicy,
+      useFactory: (options: ResolvedObservabilityOptions) => new RedactionPolicy(options.redaction),
+      inject: [RESOLVED_OPTIONS],
+    },
     HookRegistry,
     CqrsInstrumentationService,
     ValidationInterceptor,
@@ -40,6 +47,6 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     SentryInterceptor,
     UserInterceptorsInstaller,
   ],
-  exports: [HookRegistry, RESOLVED_OPTIONS, FAILURE_REPORTER],
+  exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {}

@@ -49,11 +49,12 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
   constructor(
     private readonly registry: HookRegistry,
     private readonly moduleRef: ModuleRef,
-    @Inject(RESOLVED_OPTIONS) private readonly rootOptions: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) rootOptions: ResolvedObservabilityOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)
     private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
+    private readonly policy: RedactionPolicy,
   ) {
     this.options = rootOptions.logging;
     this.operations =
@@ -68,7 +69,7 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     this.sink = await this.resolveSink();
     this.lines = new LogLineFactory(
       options.slowThresholdMs,
-      options.payload ? new RedactionPolicy(this.rootOptions.redaction) : undefined,
+      options.payload ? this.policy : undefined,
     );
     this.registry.register(this, {
       operations: this.operations,

@@ -53,7 +53,6 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
   readonly priority = BuiltInPriority.sentry;
   private readonly options: ResolvedSentryOptions | false;
   private sentry: SentrySdk | undefined;
-  private policy: RedactionPolicy | undefined;
   private watcher: SentryDeliveryWatcher | undefined;
   // Errors already decided on (captured or declined), so an error that crosses several
   // operations — a command failing inside an event handler, an event handler's error that
@@ -66,11 +65,12 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) private readonly rootOptions: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) rootOptions: ResolvedObservabilityOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)
     private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
+    private readonly policy: RedactionPolicy,
   ) {
     this.options = rootOptions.sentry;
   }
@@ -91,7 +91,6 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
       return;
     }
     this.sentry = loaded.module;
-    this.policy = new RedactionPolicy(this.rootOptions.redaction);
     this.watcher = new SentryDeliveryWatcher(this.reporter);
     this.registry.register(this, {
       operations: this.operations,
@@ -157,7 +156,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
         [SentryContextKeys.CAUSATION_ID]: attributes.causation_id,
         [SentryContextKeys.HANDLER]: attributes.handler,
         [SentryContextKeys.PAYLOAD]:
-          attributes.message === undefined ? undefined : this.policy!.sanitize(attributes.message),
+          attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
       });
       sentry.captureException(error, { mechanism: SENTRY_MECHANISM });
     });

@@ -30,16 +30,12 @@ export function createSpanFactory(
   return factory;
 }
 
-/**
- * The redaction policy for payloads and `@TraceAttribute()` fields: the application-wide
- * `RedactionPolicy` provider when the module has one, else one built from `redaction`.
- */
+/** The application's redaction policy for payloads and `@TraceAttribute()` fields. */
 export function createTracingRedactionPolicy(
   options: ResolvedObservabilityOptions,
-  shared: RedactionPolicy | undefined,
+  shared: RedactionPolicy,
 ): RedactionPolicy | null {
-  if (options.tracing === false) return null;
-  return shared ?? new RedactionPolicy(options.redaction);
+  return options.tracing === false ? null : shared;
 }
 
 /** Providers of the tracing signal, for the module's `providers`. */
@@ -52,7 +48,7 @@ export const TRACING_PROVIDERS: Provider[] = [
   {
     provide: TRACING_REDACTION_POLICY,
     useFactory: createTracingRedactionPolicy,
-    inject: [RESOLVED_OPTIONS, { token: RedactionPolicy, optional: true }],
+    inject: [RESOLVED_OPTIONS, RedactionPolicy],
   },
   TracingInterceptor,
   PayloadInterceptor,

@@ -21,7 +21,8 @@ export class ValidationInterceptor implements CqrsInterceptor, OnModuleInit {
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
   ) {
-    this.validator = options.validation === false ? undefined : new MessageValidator(options.validation);
+    this.validator =
+      options.validation === false ? undefined : new MessageValidator(options.validation);
   }
 
   onModuleInit(): void {
