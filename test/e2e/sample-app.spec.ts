@@ -154,6 +154,9 @@ describe('POST /orders', () => {
         'cqrs.ReserveStockCommand',
       ]),
     );
+    // The app's own projection step, spanned by the framework hooks installed in AppModule.
+    const projection = traceOf(command!).find((s) => s.name === 'projection.process.OrderStats');
+    expect(projection?.attributes.correlation_id).toBe('e2e-trace-1');
     const line = linesOf('e2e-trace-1').find((l) => l.message_type === 'CreateOrderCommand');
     expect(line?.trace_id).toBe(command!.spanContext().traceId);
   });

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppSpec, PlaceOrder } from './bench-app';
+
+/** Spans are created and recorded as with any SDK; the processor drops them, so export cost is out. */
+const DROP_ALL: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+export function installTracerProvider(): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [DROP_ALL] }));
+}
+
+function nullStream(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}
+
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** The module with tracing (and its payload event), metrics and logging on. */
+export function fullPipelineSpec(name: string): AppSpec {
+  return {
+    name,
+    observability: {
+      validation: false,
+      sentry: false,
+      metrics: { registry: new Registry() },
+      logging: { slowThresholdMs: 60_000 },
+    },
+    imports: [LoggerModule.forRoot({ pinoHttp: [{ level: 'info' }, nullStream()] })],
+  };
+}
+
+/**
+ * The same signals written by hand inside the handler, the way a team does it without the
+ * module: ids, a span with the same attributes and a redacted payload event, the histogram,
+ * counter and in-flight gauge, one log line with the trace ids.
+ */
+export function handWrittenSpec(name: string): AppSpec {
+  const registry = new Registry();
+  const labels = ['kind', 'message_type', 'outcome'];
+  const duration = new Histogram({
+    name: 'hand_duration_seconds',
+    help: 'h',
+    labelNames: labels,
+    buckets: BUCKETS,
+    registers: [registry],
+  });
+  const total = new Counter({
+    name: 'hand_total',
+    help: 'h',
+    labelNames: labels,
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'hand_in_flight',
+    help: 'h',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const logger = pino({ level: 'info' }, nullStream());
+  const tracer = trace.getTracer('bench.hand-written');
+  return {
+    name,
+    inline: (command: PlaceOrder, handler: () => Promise<unknown>) => {
+      const messageId = randomUUID();
+      const correlationId = randomUUID();
+      const type = command.constructor.name;
+      return tracer.startActiveSpan(
+        `cqrs.${type}`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            'cqrs.kind': 'command',
+            'cqrs.command_type': type,
+            'cqrs.message_id': messageId,
+            'cqrs.correlation_id': correlationId,
+            'cqrs.handler': 'PlaceOrderHandler',
+            'messaging.system': 'nestjs-cqrs',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': type,
+            'messaging.message.id': messageId,
+            'messaging.message.conversation_id': correlationId,
+          },
+        },
+        async (span) => {
+          const payload = JSON.stringify({ ...command, email: '***' });
+          span.setAttributes({
+            'cqrs.payload_present': true,
+            'cqrs.payload_truncated': false,
+            'cqrs.payload_size': payload.length,
+          });
+          span.addEvent('cqrs.command_payload', { payload });
+          inFlight.labels('command').inc();
+          const start = performance.now();
+          let outcome = 'success';
+          try {
+            return await handler();
+          } catch (error) {
+            outcome = 'error';
+            span.recordException(error as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            const ms = performance.now() - start;
+            span.setAttribute('cqrs.outcome', outcome);
+            duration.labels('command', type, outcome).observe(ms / 1000);
+            total.labels('command', type, outcome).inc();
+            inFlight.labels('command').dec();
+            const ids = span.spanContext();
+            logger.info(
+              {
+                kind: 'command',
+                message_type: type,
+                outcome,
+                duration_ms: Math.round(ms * 100) / 100,
+                correlation_id: correlationId,
+                message_id: messageId,
+                handler: 'PlaceOrderHandler',
+                trace_id: ids.traceId,
+                span_id: ids.spanId,
+              },
+              `command ${type} succeeded in ${ms.toFixed(2)}ms`,
+            );
+            span.end();
+          }
+        },
+      );
+    },
+  };
+}

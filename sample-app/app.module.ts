@@ -1,0 +1,117 @@
+import { DynamicModule, Module, OnModuleInit, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { ClsModule } from 'nestjs-cls';
+import {
+  CqrsObservabilityModule,
+  cqrsLogMixin,
+  HookRegistry,
+  installFrameworkHooks,
+} from 'nestjs-cqrs-observability';
+import { LoggerModule } from 'nestjs-pino';
+import { destination, type DestinationStream } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import { AppConfigModule } from './app-config.module';
+import { APP_CONFIG, type AppConfig, readAppConfig } from './app.config';
+import { cqrsObservabilityOptions } from './cqrs-observability.options';
+import { AuditInterceptor } from './hooks/audit.interceptor';
+import { OrdersModule } from './orders/orders.module';
+
+export interface AppModuleOptions {
+  /** @default readAppConfig() (the environment) */
+  config?: AppConfig;
+  /** Where pino writes its lines. Tests pass a stream they read. @default stdout */
+  logDestination?: DestinationStream;
+}
+
+/** Keys hidden in every log line, whoever logs them: pino's last line of defence. */
+const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'email',
+  '*.email',
+  'password',
+  '*.password',
+];
+
+@Module({})
+export class AppModule implements OnModuleInit {
+  constructor(private readonly hooks: HookRegistry) {}
+
+  onModuleInit(): void {
+    // A span per framework operation (`projection.process.*`, `outbox.*`, `uow.*`, …, the
+    // reference toolkit's profile); operations the built-in tracing already spans are skipped.
+    installFrameworkHooks(this.hooks);
+  }
+
+  static register(options: AppModuleOptions = {}): DynamicModule {
+    const config = options.config ?? readAppConfig();
+    const pinoHttp = pinoHttpOptions(config);
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        // The app owns the CLS context (the library never calls ClsModule.forRoot): the
+        // middleware opens one per request, where the library reads and echoes the
+        // x-correlation-id header.
+        ClsModule.forRoot({ global: true, middleware: { mount: true } }),
+        CqrsModule.forRoot(),
+        LoggerModule.forRoot({
+          // Synchronous stdout keeps pino's lines in order with the span lines and the banner,
+          // which a newcomer reads top to bottom. pino's default buffers them.
+          pinoHttp: [pinoHttp, options.logDestination ?? destination({ dest: 1, sync: true })],
+        }),
+        // Serves GET /metrics from prom-client's default registry, where the library's
+        // cqrs_* metrics are registered.
+        PrometheusModule.register(),
+        // Does nothing until Sentry.init() ran (instrument.ts, when SENTRY_DSN is set).
+        SentryModule.forRoot(),
+        CqrsObservabilityModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: cqrsObservabilityOptions,
+        }),
+        OrdersModule,
+      ],
+      providers: [
+        // Resolved through DI by the library because it is listed in `interceptors`.
+        AuditInterceptor,
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
+        },
+        // Reports unexpected HTTP errors. A failed command reaches it after the library captured
+        // it; Sentry drops a second capture of the same error object, so it is reported once.
+        { provide: APP_FILTER, useClass: SentryGlobalFilter },
+      ],
+    };
+  }
+}
+
+function pinoHttpOptions(config: AppConfig): PinoHttpOptions {
+  return {
+    level: config.logLevel,
+    // correlation_id, causation_id and trace_id on every line logged inside a flow: handler
+    // lines, the library's CQRS lines and pino-http's request lines alike.
+    mixin: cqrsLogMixin(),
+    redact: { paths: REDACTED_LOG_PATHS, censor: '***' },
+    // Lines logged inside a request get only the request id instead of the whole request; the
+    // "request completed" line still has it all.
+    quietReqLogger: true,
+    customLogLevel: (_req, res, error) =>
+      error !== undefined || res.statusCode >= 500
+        ? 'error'
+        : res.statusCode >= 400
+          ? 'warn'
+          : 'info',
+    // Prometheus scrapes every few seconds.
+    autoLogging: { ignore: (req) => req.url === '/metrics' },
+  };
+}

@@ -1,0 +1,29 @@
+import {
+  type CqrsObservabilityModuleOptions,
+  defaultShouldCapture,
+  MessageValidationError,
+} from 'nestjs-cqrs-observability';
+import type { AppConfig } from './app.config';
+import { AuditInterceptor } from './hooks/audit.interceptor';
+
+/**
+ * The factory given to `CqrsObservabilityModule.forRootAsync`: options computed from injected
+ * configuration, as an app would from `@nestjs/config`'s ConfigService.
+ */
+export function cqrsObservabilityOptions(config: AppConfig): CqrsObservabilityModuleOptions {
+  return {
+    redaction: {
+      // `email` needs no entry: it is one of the default sensitive fields. The user id is
+      // hashed rather than hidden so every span and log line of one user can still be grouped.
+      hashFields: ['requestedBy'],
+    },
+    logging: { slowThresholdMs: config.slowThresholdMs, payload: config.logPayloads },
+    sentry: {
+      // An invalid message is the caller's mistake (answered with a 400 by
+      // MessageValidationFilter), not a bug to be paged about.
+      shouldCapture: (error, context) =>
+        !(error instanceof MessageValidationError) && defaultShouldCapture(error, context),
+    },
+    interceptors: [AuditInterceptor],
+  };
+}
