@@ -1,5 +1,6 @@
 import { type FieldAction, getFieldActions, getTraceAttributeFields } from './redaction.decorators';
 import {
+  REDACTION_MARKER,
   type RedactionOptions,
   type ResolvedRedactionOptions,
   resolveRedactionOptions,
@@ -28,12 +29,16 @@ export class RedactionPolicy {
 
   private readonly rules: CompiledRedactionRules;
   private readonly walker: RedactionWalker;
+  private readonly flatEligible: boolean;
+  private readonly plainClasses = new WeakMap<object, boolean>();
+  private readonly keyActionCache = new Map<string, FieldAction | undefined>();
 
   /** @throws InvalidObservabilityOptionError when the options are invalid. */
   constructor(options?: RedactionOptions | ResolvedRedactionOptions) {
     this.options = resolveRedactionOptions(options);
     this.rules = compileRules(this.options);
     this.walker = new RedactionWalker(this.rules);
+    this.flatEligible = this.rules.allowlist === undefined && this.rules.pathActions === undefined;
   }
 
   /**
@@ -58,13 +63,87 @@ export class RedactionPolicy {
 
   /** The redacted payload as JSON, truncated to `maxPayloadChars` (a root left out is `null`). */
   serialize(value: unknown): SerializedPayload {
-    let json: string;
+    let json: string | undefined;
     try {
-      json = JSON.stringify(this.sanitize(value)) ?? 'null';
+      json = this.tryFlatJson(value) ?? JSON.stringify(this.sanitize(value)) ?? 'null';
     } catch {
       json = JSON.stringify(UNSERIALIZABLE_MARKER);
     }
     return this.truncate(json);
+  }
+
+  /**
+   * The common case on the hot path — a message whose fields are all strings, numbers,
+   * booleans, nulls or Dates, with no allowlist, dotted rule or decorator in play — written
+   * without the general walker. Gives exactly the walker's JSON; `undefined` for anything else.
+   */
+  private tryFlatJson(value: unknown): string | undefined {
+    try {
+      return this.flatJson(value);
+    } catch {
+      // A hostile object (a Proxy, a throwing getter): the walker knows how to describe it.
+      return undefined;
+    }
+  }
+
+  private flatJson(value: unknown): string | undefined {
+    if (!this.flatEligible || value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return undefined;
+    }
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (prototype !== Object.prototype && (prototype === null || !this.isPlainClass(prototype))) {
+      return undefined;
+    }
+    const copy: Record<string, unknown> = {};
+    const source = value as Record<string, unknown>;
+    for (const key of Object.keys(source)) {
+      const descriptor = Object.getOwnPropertyDescriptor(source, key);
+      if (descriptor === undefined || !('value' in descriptor)) return undefined;
+      const field: unknown = descriptor.value;
+      const action = this.actionForKey(key);
+      if (action === 'hash') return undefined;
+      if (action === 'redact') {
+        copy[key] = REDACTION_MARKER;
+        continue;
+      }
+      switch (typeof field) {
+        case 'string':
+        case 'number':
+        case 'boolean':
+        case 'undefined':
+          copy[key] = field;
+          break;
+        case 'object':
+          if (field === null) copy[key] = null;
+          else if (field instanceof Date) copy[key] = isoString(field);
+          else return undefined;
+          break;
+        default:
+          return undefined;
+      }
+    }
+    return JSON.stringify(copy);
+  }
+
+  private isPlainClass(prototype: object): boolean {
+    let plain = this.plainClasses.get(prototype);
+    if (plain === undefined) {
+      const actions = getFieldActions(prototype);
+      plain = actions === undefined || actions.size === 0;
+      this.plainClasses.set(prototype, plain);
+    }
+    return plain;
+  }
+
+  private actionForKey(key: string): FieldAction | undefined {
+    let action = this.keyActionCache.get(key);
+    if (action === undefined && !this.keyActionCache.has(key)) {
+      action = this.rules.keyActions.get(key.toLowerCase());
+      // Keys come from message classes, but payloads can carry maps: keep the cache bounded.
+      if (this.keyActionCache.size >= MAX_CACHED_KEYS) this.keyActionCache.clear();
+      this.keyActionCache.set(key, action);
+    }
+    return action;
   }
 
   /**
@@ -125,6 +204,13 @@ export class RedactionPolicy {
     if (json.length <= max) return { json, size: json.length, truncated: false };
     return { json: json.slice(0, max) + TRUNCATION_SUFFIX, size: json.length, truncated: true };
   }
+}
+
+const MAX_CACHED_KEYS = 1024;
+
+function isoString(date: Date): string {
+  const time = Date.prototype.getTime.call(date);
+  return Number.isNaN(time) ? 'Invalid Date' : Date.prototype.toISOString.call(date);
 }
 
 function compileRules(options: ResolvedRedactionOptions): CompiledRedactionRules {
