@@ -7,7 +7,10 @@ import { execFileSync } from 'node:child_process';
  */
 const GROUPS: Array<{ group: string; title: string }> = [
   { group: 'overhead', title: 'module overhead against the bare bus' },
-  { group: 'tracing', title: 'tracing on (spans, payload event, correlation) against the bare bus' },
+  {
+    group: 'tracing',
+    title: 'tracing on (spans, payload event, correlation) against the bare bus',
+  },
   { group: 'signals', title: 'full pipeline against the same signals written by hand' },
 ];
 

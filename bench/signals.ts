@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ClsServiceManager } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -47,8 +48,10 @@ export function fullPipelineSpec(name: string): AppSpec {
 
 /**
  * The same signals written by hand inside the handler, the way a team does it without the
- * module: ids, a span with the same attributes and a redacted payload event, the histogram,
- * counter and in-flight gauge, one log line with the trace ids.
+ * module: the correlation id of the flow and a per-dispatch nestjs-cls context holding the
+ * handled message's id (what causation ids of nested dispatches need), a span with the same
+ * attributes and a redacted payload event, the histogram, counter and in-flight gauge, one
+ * log line with the ids and trace ids.
  */
 export function handWrittenSpec(name: string): AppSpec {
   const registry = new Registry();
@@ -77,68 +80,73 @@ export function handWrittenSpec(name: string): AppSpec {
   return {
     name,
     inline: (command: PlaceOrder, handler: () => Promise<unknown>) => {
+      const cls = ClsServiceManager.getClsService();
+      const parent = cls.get() as Record<string, string | undefined> | undefined;
       const messageId = randomUUID();
-      const correlationId = randomUUID();
+      const correlationId = parent?.correlationId ?? randomUUID();
       const type = command.constructor.name;
-      return tracer.startActiveSpan(
-        `cqrs.${type}`,
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: {
-            'cqrs.kind': 'command',
-            'cqrs.command_type': type,
-            'cqrs.message_id': messageId,
-            'cqrs.correlation_id': correlationId,
-            'cqrs.handler': 'PlaceOrderHandler',
-            'messaging.system': 'nestjs-cqrs',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': type,
-            'messaging.message.id': messageId,
-            'messaging.message.conversation_id': correlationId,
+      const store = { ...parent, correlationId, causationId: parent?.messageId, messageId };
+      return cls.runWith(store, () =>
+        tracer.startActiveSpan(
+          `cqrs.${type}`,
+          {
+            kind: SpanKind.INTERNAL,
+            attributes: {
+              'cqrs.kind': 'command',
+              'cqrs.command_type': type,
+              'cqrs.message_id': messageId,
+              'cqrs.correlation_id': correlationId,
+              'cqrs.handler': 'PlaceOrderHandler',
+              'messaging.system': 'nestjs-cqrs',
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': type,
+              'messaging.message.id': messageId,
+              'messaging.message.conversation_id': correlationId,
+            },
           },
-        },
-        async (span) => {
-          const payload = JSON.stringify({ ...command, email: '***' });
-          span.setAttributes({
-            'cqrs.payload_present': true,
-            'cqrs.payload_truncated': false,
-            'cqrs.payload_size': payload.length,
-          });
-          span.addEvent('cqrs.command_payload', { payload });
-          inFlight.labels('command').inc();
-          const start = performance.now();
-          let outcome = 'success';
-          try {
-            return await handler();
-          } catch (error) {
-            outcome = 'error';
-            span.recordException(error as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            throw error;
-          } finally {
-            const ms = performance.now() - start;
-            span.setAttribute('cqrs.outcome', outcome);
-            duration.labels('command', type, outcome).observe(ms / 1000);
-            total.labels('command', type, outcome).inc();
-            inFlight.labels('command').dec();
-            const ids = span.spanContext();
-            logger.info(
-              {
-                kind: 'command',
-                message_type: type,
-                outcome,
-                duration_ms: Math.round(ms * 100) / 100,
-                correlation_id: correlationId,
-                message_id: messageId,
-                handler: 'PlaceOrderHandler',
-                trace_id: ids.traceId,
-                span_id: ids.spanId,
-              },
-              `command ${type} succeeded in ${ms.toFixed(2)}ms`,
-            );
-            span.end();
-          }
-        },
+          async (span) => {
+            const payload = JSON.stringify({ ...command, email: '***' });
+            span.setAttributes({
+              'cqrs.payload_present': true,
+              'cqrs.payload_truncated': false,
+              'cqrs.payload_size': payload.length,
+            });
+            span.addEvent('cqrs.command_payload', { payload });
+            inFlight.labels('command').inc();
+            const start = performance.now();
+            let outcome = 'success';
+            try {
+              return await handler();
+            } catch (error) {
+              outcome = 'error';
+              span.recordException(error as Error);
+              span.setStatus({ code: SpanStatusCode.ERROR });
+              throw error;
+            } finally {
+              const ms = performance.now() - start;
+              span.setAttribute('cqrs.outcome', outcome);
+              duration.labels('command', type, outcome).observe(ms / 1000);
+              total.labels('command', type, outcome).inc();
+              inFlight.labels('command').dec();
+              const ids = span.spanContext();
+              logger.info(
+                {
+                  kind: 'command',
+                  message_type: type,
+                  outcome,
+                  duration_ms: Math.round(ms * 100) / 100,
+                  correlation_id: correlationId,
+                  message_id: messageId,
+                  handler: 'PlaceOrderHandler',
+                  trace_id: ids.traceId,
+                  span_id: ids.spanId,
+                },
+                `command ${type} succeeded in ${ms.toFixed(2)}ms`,
+              );
+              span.end();
+            }
+          },
+        ),
       );
     },
   };

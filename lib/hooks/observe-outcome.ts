@@ -19,6 +19,7 @@ export function observeOutcome<S>(
   state: S,
   reporter: FailureReporter,
   source: string,
+  operation?: object,
 ): unknown {
   let result: unknown;
   try {
@@ -31,16 +32,84 @@ export function observeOutcome<S>(
     notifySuccess(observer, state, result, reporter, source);
     return result;
   }
-  return result.then(
-    (value) => {
-      notifySuccess(observer, state, value, reporter, source);
-      return value;
-    },
-    (error: unknown) => {
-      notifyError(observer, state, error, reporter, source);
-      throw error;
-    },
+  if (operation === undefined) {
+    return result.then(
+      (value) => {
+        notifySuccess(observer, state, value, reporter, source);
+        return value;
+      },
+      (error: unknown) => {
+        notifyError(observer, state, error, reporter, source);
+        throw error;
+      },
+    );
+  }
+  const carrier = operation as { [SETTLEMENT]?: Settlement };
+  const pending = carrier[SETTLEMENT];
+  if (pending !== undefined && pending.promise === result && !pending.settled) {
+    pending.entries.push(observer, state, source);
+    return result;
+  }
+  const settlement = new Settlement(reporter, observer, state, source);
+  settlement.promise = result.then(
+    (value) => settlement.succeed(value),
+    (error: unknown) => settlement.fail(error),
   );
+  carrier[SETTLEMENT] = settlement;
+  return settlement.promise;
+}
+
+const SETTLEMENT = Symbol('cqrs-observability.settlement');
+
+/**
+ * The observers of one operation's pending result. The built-in interceptors of an operation
+ * all see the same promise as the stack unwinds, so one `then` tells them all — innermost
+ * first, as separate chains would — instead of one promise chain each.
+ */
+class Settlement {
+  promise: PromiseLike<unknown> | undefined;
+  settled = false;
+  /** Flat triples of observer, state and source: no object per observer. */
+  readonly entries: unknown[];
+
+  constructor(
+    private readonly reporter: FailureReporter,
+    observer: OutcomeObserver<any>,
+    state: unknown,
+    source: string,
+  ) {
+    this.entries = [observer, state, source];
+  }
+
+  succeed(value: unknown): unknown {
+    this.settled = true;
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 3) {
+      notifySuccess(
+        entries[i] as OutcomeObserver<unknown>,
+        entries[i + 1],
+        value,
+        this.reporter,
+        entries[i + 2] as string,
+      );
+    }
+    return value;
+  }
+
+  fail(error: unknown): never {
+    this.settled = true;
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 3) {
+      notifyError(
+        entries[i] as OutcomeObserver<unknown>,
+        entries[i + 1],
+        error,
+        this.reporter,
+        entries[i + 2] as string,
+      );
+    }
+    throw error;
+  }
 }
 
 function notifySuccess<S>(

@@ -88,7 +88,14 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
     const timing: Timing = { context, start: performance.now() };
-    return observeOutcome(next, this.observer, timing, this.reporter, LOGGING_FAILURE_SOURCE);
+    return observeOutcome(
+      next,
+      this.observer,
+      timing,
+      this.reporter,
+      LOGGING_FAILURE_SOURCE,
+      context.attributes,
+    );
   }
 
   private writeOutcome(timing: Timing, failed: boolean, error: unknown): void {

@@ -149,9 +149,16 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
     private readonly reporter: FailureReporter,
   ) {}
 
-  run(_attributes: OperationAttributes, next: () => unknown): unknown {
+  run(attributes: OperationAttributes, next: () => unknown): unknown {
     this.inFlight.inc();
-    return observeOutcome(next, this, performance.now(), this.reporter, OBSERVER_SOURCE);
+    return observeOutcome(
+      next,
+      this,
+      performance.now(),
+      this.reporter,
+      OBSERVER_SOURCE,
+      attributes,
+    );
   }
 
   onSuccess(start: number): void {

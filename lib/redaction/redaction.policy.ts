@@ -97,15 +97,15 @@ export class RedactionPolicy {
     const copy: Record<string, unknown> = {};
     const source = value as Record<string, unknown>;
     for (const key of Object.keys(source)) {
-      const descriptor = Object.getOwnPropertyDescriptor(source, key);
-      if (descriptor === undefined || !('value' in descriptor)) return undefined;
-      const field: unknown = descriptor.value;
       const action = this.actionForKey(key);
       if (action === 'hash') return undefined;
       if (action === 'redact') {
+        // Like the walker, a redacted field's value is never read.
         copy[key] = REDACTION_MARKER;
         continue;
       }
+      // An own getter that throws lands in tryFlatJson's catch: the walker then describes it.
+      const field: unknown = source[key];
       switch (typeof field) {
         case 'string':
         case 'number':

@@ -130,7 +130,9 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report(SOURCE, error);
       return next();
     }
-    return span.runInContext(() => observeOutcome(next, SPAN_OUTCOME, span, this.reporter, SOURCE));
+    return span.runInContext(() =>
+      observeOutcome(next, SPAN_OUTCOME, span, this.reporter, SOURCE, context.attributes),
+    );
   }
 
   private startSpan(context: CqrsOperationContext): CqrsSpan {
