@@ -44,7 +44,7 @@ async function variantsOf(group: string): Promise<Variant[]> {
 function print(results: VariantResult[], rounds: number, iterations: number, group: string): void {
   const base = results[0]!.nsPerOp;
   console.log(`${rounds} interleaved rounds x ${iterations} dispatches, median ns per dispatch`);
-  console.log('variant'.padEnd(42) + 'ns/op'.padStart(10) + `x ${results[0]!.name}`.padStart(12));
+  console.log('variant'.padEnd(42) + 'ns/op'.padStart(10) + `   x ${results[0]!.name}`);
   for (const result of results) {
     console.log(
       result.name.padEnd(42) +
