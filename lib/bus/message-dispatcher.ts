@@ -10,7 +10,7 @@ import {
 import { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
-import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
+import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../hooks/hook.types';
 import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { classOf, messageTypeOf } from './message-type';
@@ -66,35 +66,15 @@ export class MessageDispatcher {
       kind === 'command' && message !== null && typeof message === 'object'
         ? this.sagaEmissions.get(message)
         : undefined;
-    if (emission === undefined && !this.correlation && !this.registry.hasHooksFor(operation)) {
+    if (emission === undefined && this.bypasses(operation)) {
       return original.call(bus, message, asyncContext);
     }
     const ids = this.correlation
       ? idsForDispatch(message, 'requestId')
       : ownIds(message, 'requestId');
-    const handler = this.handlerNames.get(classOf(message));
-    const attributes: OperationAttributes =
-      kind === 'command'
-        ? {
-            kind,
-            message_type: type.name,
-            message,
-            message_id: ids.messageId,
-            correlation_id: ids.correlationId,
-            causation_id: ids.causationId,
-            handler,
-            'command.type': type.name,
-          }
-        : {
-            kind,
-            message_type: type.name,
-            message,
-            message_id: ids.messageId,
-            correlation_id: ids.correlationId,
-            causation_id: ids.causationId,
-            handler,
-            'query.type': type.name,
-          };
+    const attributes = messageAttributes(kind, type.name, message, ids);
+    attributes.handler = this.handlerNames.get(classOf(message));
+    attributes[kind === 'command' ? 'command.type' : 'query.type'] = type.name;
     const context: CqrsOperationContext = { operation, attributes };
     const call = () => original.call(bus, message, asyncContext);
     const run = this.correlation
@@ -117,23 +97,12 @@ export class MessageDispatcher {
     if (!this.correlation && this.registry.isEmpty) return original.apply(bus, args as unknown[]);
     const type = messageTypeOf(event);
     const operation = type.dispatchOperation;
-    if (!this.correlation && !this.registry.hasHooksFor(operation)) {
-      return original.apply(bus, args as unknown[]);
-    }
-    const ids = this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
-    const context: CqrsOperationContext = {
-      operation,
-      attributes: {
-        kind: 'event',
-        message_type: type.name,
-        message: event,
-        message_id: ids.messageId,
-        correlation_id: ids.correlationId,
-        causation_id: ids.causationId,
-        'event.type': type.name,
-        'event.id': ids.messageId,
-      },
-    };
+    if (this.bypasses(operation)) return original.apply(bus, args as unknown[]);
+    const ids = this.eventIds(event);
+    const attributes = messageAttributes('event', type.name, event, ids);
+    attributes['event.type'] = type.name;
+    attributes['event.id'] = ids.messageId;
+    const context: CqrsOperationContext = { operation, attributes };
     let published: unknown;
     const result = this.registry.run(
       context,
@@ -152,25 +121,14 @@ export class MessageDispatcher {
     if (!this.correlation && this.registry.isEmpty) return original.call(instance, event);
     const type = messageTypeOf(event);
     const operation = type.handlerOperation(handler);
-    if (!this.correlation && !this.registry.hasHooksFor(operation)) {
-      return original.call(instance, event);
-    }
-    const ids = this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
-    const context: CqrsOperationContext = {
-      operation,
-      attributes: {
-        kind: 'event',
-        message_type: type.name,
-        message: event,
-        message_id: ids.messageId,
-        correlation_id: ids.correlationId,
-        causation_id: ids.causationId,
-        handler,
-        'event.type': type.name,
-        'event.id': ids.messageId,
-        'handler.type': handler,
-      },
-    };
+    if (this.bypasses(operation)) return original.call(instance, event);
+    const ids = this.eventIds(event);
+    const attributes = messageAttributes('event', type.name, event, ids);
+    attributes.handler = handler;
+    attributes['event.type'] = type.name;
+    attributes['event.id'] = ids.messageId;
+    attributes['handler.type'] = handler;
+    const context: CqrsOperationContext = { operation, attributes };
     const call = () => original.call(instance, event);
     if (!this.correlation) return this.registry.run(context, call);
     return runAsHandlerOf(ids, type.name, () => this.registry.run(context, call));
@@ -235,20 +193,37 @@ export class MessageDispatcher {
     command: unknown,
     ids: MessageIds,
   ): CqrsOperationContext {
-    return {
-      operation: OperationNames.sagaRun(emission.saga),
-      attributes: {
-        kind: 'saga',
-        message_type: emission.saga,
-        message: command,
-        message_id: ids.messageId,
-        correlation_id: ids.correlationId,
-        causation_id: ids.causationId,
-        handler: emission.saga,
-        'saga.type': emission.saga,
-        'event.type': emission.eventType,
-        'command.type': commandType,
-      },
-    };
+    const attributes = messageAttributes('saga', emission.saga, command, ids);
+    attributes.handler = emission.saga;
+    attributes['saga.type'] = emission.saga;
+    attributes['event.type'] = emission.eventType;
+    attributes['command.type'] = commandType;
+    return { operation: OperationNames.sagaRun(emission.saga), attributes };
   }
+
+  /** With correlation off and no hook for the operation, there is nothing to do around it. */
+  private bypasses(operation: string): boolean {
+    return !this.correlation && !this.registry.hasHooksFor(operation);
+  }
+
+  private eventIds(event: unknown): MessageIds {
+    return this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
+  }
+}
+
+/** The attributes every message operation starts with. */
+function messageAttributes(
+  kind: MessageKind,
+  messageType: string,
+  message: unknown,
+  ids: MessageIds,
+): OperationAttributes {
+  return {
+    kind,
+    message_type: messageType,
+    message,
+    message_id: ids.messageId,
+    correlation_id: ids.correlationId,
+    causation_id: ids.causationId,
+  };
 }
