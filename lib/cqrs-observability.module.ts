@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
@@ -24,7 +24,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
  * ```
  */
 @Module({
-  imports: [DiscoveryModule, ClsModule.registerPlugins([new CorrelationClsPlugin()])],
+  imports: [DiscoveryModule, ...correlationPluginImports()],
   providers: [
     {
       provide: RESOLVED_OPTIONS,
@@ -50,3 +50,14 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
   exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {}
+
+/**
+ * nestjs-cls 6 lets a library plug into the contexts the app's ClsModule opens; older majors
+ * lack the plugin API, and then the HTTP header is not read (dispatches still correlate).
+ */
+function correlationPluginImports(): DynamicModule[] {
+  const cls = ClsModule as unknown as { registerPlugins?: (plugins: unknown[]) => DynamicModule };
+  return typeof cls.registerPlugins === 'function'
+    ? [cls.registerPlugins([new CorrelationClsPlugin()])]
+    : [];
+}
