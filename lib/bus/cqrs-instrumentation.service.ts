@@ -104,6 +104,7 @@ export class CqrsInstrumentationService
         'execute',
         (original) =>
           function execute(this: object, command: unknown, asyncContext: unknown) {
+            if (dispatcher.idle) return original.call(this, command, asyncContext);
             return dispatcher.execute('command', this, original, command, asyncContext);
           },
       ),
@@ -118,6 +119,7 @@ export class CqrsInstrumentationService
         'execute',
         (original) =>
           function execute(this: object, query: unknown, asyncContext: unknown) {
+            if (dispatcher.idle) return original.call(this, query, asyncContext);
             return dispatcher.execute('query', this, original, query, asyncContext);
           },
       ),
@@ -193,6 +195,7 @@ export class CqrsInstrumentationService
       'handle',
       (original) =>
         function handle(this: unknown, event: unknown) {
+          if (dispatcher.idle) return original.call(this, event);
           return dispatcher.handleEvent(handler, this, original, event);
         },
     );

@@ -46,6 +46,14 @@ export class MessageDispatcher {
     this.kinds.set(messageType, kind);
   }
 
+  /**
+   * True while there is nothing to do around any operation: correlation is off and no hook
+   * is registered. The patched methods check it first and call upstream straight away.
+   */
+  get idle(): boolean {
+    return !this.correlation && this.registry.isEmpty;
+  }
+
   /** Whether a message is a command, a query or (by elimination) an event. */
   kindOf(message: unknown): 'command' | 'query' | 'event' {
     return this.kinds.get(classOf(message)) ?? 'event';
@@ -58,8 +66,6 @@ export class MessageDispatcher {
     message: unknown,
     asyncContext: unknown,
   ): unknown {
-    if (!this.correlation && this.registry.isEmpty)
-      return original.call(bus, message, asyncContext);
     const type = messageTypeOf(message);
     const operation = kind === 'command' ? type.commandOperation : type.queryOperation;
     const emission =
@@ -94,7 +100,7 @@ export class MessageDispatcher {
         `EventBus.publish(event): event must be an event object, received ${event}`,
       );
     }
-    if (!this.correlation && this.registry.isEmpty) return original.apply(bus, args as unknown[]);
+    if (this.idle) return original.apply(bus, args as unknown[]);
     const type = messageTypeOf(event);
     const operation = type.dispatchOperation;
     if (this.bypasses(operation)) return original.apply(bus, args as unknown[]);
@@ -118,7 +124,6 @@ export class MessageDispatcher {
   }
 
   handleEvent(handler: string, instance: unknown, original: Method, event: unknown): unknown {
-    if (!this.correlation && this.registry.isEmpty) return original.call(instance, event);
     const type = messageTypeOf(event);
     const operation = type.handlerOperation(handler);
     if (this.bypasses(operation)) return original.call(instance, event);
