@@ -65,8 +65,8 @@ export class CqrsInstrumentationService
     let buses = 0;
     for (const wrapper of providers) {
       const instance: unknown = wrapper.instance;
-      if (instance instanceof CommandBus) buses += this.patchCommandBus(instance);
-      else if (instance instanceof QueryBus) buses += this.patchQueryBus(instance);
+      if (instance instanceof CommandBus) buses += this.patchExecute(instance, 'command');
+      else if (instance instanceof QueryBus) buses += this.patchExecute(instance, 'query');
       else if (instance instanceof EventBus) buses += this.patchEventBus(instance);
       else if (instance instanceof UnhandledExceptionBus) this.observeUnhandled(instance);
       else this.patchHandlers(wrapper);
@@ -96,31 +96,16 @@ export class CqrsInstrumentationService
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
   }
 
-  private patchCommandBus(bus: CommandBus): number {
+  private patchExecute(bus: CommandBus | QueryBus, kind: 'command' | 'query'): number {
     const dispatcher = this.dispatcher;
     return Number(
       this.patches.replace<Method>(
         bus,
         'execute',
         (original) =>
-          function execute(this: object, command: unknown, asyncContext: unknown) {
-            if (dispatcher.idle) return original.call(this, command, asyncContext);
-            return dispatcher.execute('command', this, original, command, asyncContext);
-          },
-      ),
-    );
-  }
-
-  private patchQueryBus(bus: QueryBus): number {
-    const dispatcher = this.dispatcher;
-    return Number(
-      this.patches.replace<Method>(
-        bus,
-        'execute',
-        (original) =>
-          function execute(this: object, query: unknown, asyncContext: unknown) {
-            if (dispatcher.idle) return original.call(this, query, asyncContext);
-            return dispatcher.execute('query', this, original, query, asyncContext);
+          function execute(this: object, message: unknown, asyncContext: unknown) {
+            if (dispatcher.idle) return original.call(this, message, asyncContext);
+            return dispatcher.execute(kind, this, original, message, asyncContext);
           },
       ),
     );

@@ -19,7 +19,7 @@ export function observeOutcome<S>(
   state: S,
   reporter: FailureReporter,
   source: string,
-  operation?: object,
+  operation: object,
 ): unknown {
   let result: unknown;
   try {
@@ -31,18 +31,6 @@ export function observeOutcome<S>(
   if (!isThenable(result)) {
     notifySuccess(observer, state, result, reporter, source);
     return result;
-  }
-  if (operation === undefined) {
-    return result.then(
-      (value) => {
-        notifySuccess(observer, state, value, reporter, source);
-        return value;
-      },
-      (error: unknown) => {
-        notifyError(observer, state, error, reporter, source);
-        throw error;
-      },
-    );
   }
   const carrier = operation as { [SETTLEMENT]?: Settlement };
   const pending = carrier[SETTLEMENT];

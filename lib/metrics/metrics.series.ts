@@ -171,21 +171,19 @@ export class CounterFamily {
 
   /** Creates the series at 0, so the first increment is seen by `rate()` and `increase()`. */
   zero(labels: Labels): void {
-    if (this.counter === undefined) return;
-    try {
-      if (this.exemplarForm) this.counter.inc({ labels, value: 0 });
-      else this.counter.inc(labels, 0);
-    } catch (error) {
-      this.sink.reporter.report(this.sink.source, error);
-    }
+    this.add(labels, 0);
   }
 
   /** For rare notices: records without caching a series. */
   inc(labels: Labels): void {
+    this.add(labels, 1);
+  }
+
+  private add(labels: Labels, value: number): void {
     if (this.counter === undefined) return;
     try {
-      if (this.exemplarForm) this.counter.inc({ labels, value: 1 });
-      else this.counter.inc(labels, 1);
+      if (this.exemplarForm) this.counter.inc({ labels, value });
+      else this.counter.inc(labels, value);
     } catch (error) {
       this.sink.reporter.report(this.sink.source, error);
     }

@@ -122,6 +122,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
       context,
       this.reporter,
       SentryFailureSources.CAPTURE,
+      context.attributes,
     );
   }
 

@@ -68,7 +68,9 @@ export class ObservabilityInstrumentationHook implements CqrsInterceptor {
     }
     // observeOutcome only calls report(): any FailureSink will do.
     const reporter = this.reporter as FailureReporter;
-    return span.runInContext(() => observeOutcome(next, OUTCOME, span, reporter, SOURCE));
+    return span.runInContext(() =>
+      observeOutcome(next, OUTCOME, span, reporter, SOURCE, attributes),
+    );
   }
 }
 

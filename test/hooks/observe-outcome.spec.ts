@@ -13,7 +13,7 @@ function recorder(log: string[], name: string): OutcomeObserver<string> {
 describe('observeOutcome', () => {
   it('hands back a plain value and a synchronous throw unchanged', () => {
     const log: string[] = [];
-    expect(observeOutcome(() => 7, recorder(log, 'a'), 's', reporter, 'test')).toBe(7);
+    expect(observeOutcome(() => 7, recorder(log, 'a'), 's', reporter, 'test', {})).toBe(7);
     const error = new Error('sync');
     expect(() =>
       observeOutcome(
@@ -24,6 +24,7 @@ describe('observeOutcome', () => {
         's',
         reporter,
         'test',
+        {},
       ),
     ).toThrow(error);
     expect(log).toEqual(['a:s:ok:7', 'a:s:error:sync']);
