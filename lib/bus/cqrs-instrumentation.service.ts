@@ -127,19 +127,7 @@ export class CqrsInstrumentationService
       'publishAll',
       (original) =>
         function publishAll(this: object, events: unknown, ...rest: unknown[]) {
-          if (!Array.isArray(events) || events.length === 0) {
-            return original.call(this, events, ...rest);
-          }
-          // One dispatch operation per event; each reaches the publisher through publishAll
-          // as upstream does, one event at a time.
-          return events.map((event) => {
-            const result: unknown = dispatcher.publish(
-              this,
-              (...args: unknown[]) => original.call(this, [args[0]], ...args.slice(1)),
-              [event, ...rest],
-            );
-            return Array.isArray(result) ? result[0] : result;
-          });
+          return dispatcher.publishAll(this, original, events, rest);
         },
     );
     return Number(published);

@@ -11,12 +11,13 @@ import type {
   MessageKind,
   OperationAttributes,
 } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
 import type { ResolvedObservabilityOptions } from '../options';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { getEventHandlerTrace } from './event-handler-trace.decorator';
+import { runInSpan } from './run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
 import {
   MESSAGING_SYSTEM,
@@ -130,9 +131,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report(SOURCE, error);
       return next();
     }
-    return span.runInContext(() =>
-      observeOutcome(next, SPAN_OUTCOME, span, this.reporter, SOURCE, context.attributes),
-    );
+    return runInSpan(span, next, SPAN_OUTCOME, this.reporter, SOURCE, context.attributes);
   }
 
   private startSpan(context: CqrsOperationContext): CqrsSpan {
