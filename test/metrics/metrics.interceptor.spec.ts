@@ -11,6 +11,11 @@ import {
   SlowEvent,
   UnknownCommand,
 } from '../fixtures/orders.fixture';
+import {
+  ForeignThenableCommand,
+  SEMANTICS_HANDLERS,
+  UnrulyThenableCommand,
+} from '../fixtures/semantics.fixture';
 import { createTestApp, flush } from '../utils/create-app';
 import { METRICS_ONLY } from './metrics-app';
 import { parseSamples, samplesOf, valueOf } from './prometheus-text';
@@ -365,6 +370,33 @@ describe('MetricsInterceptor options', () => {
           outcome: 'success',
         }).map((sample) => sample.labels.le),
       ).toEqual(['0.1', '1', '30', '+Inf']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts a foreign thenable once, as the outcome the caller awaits', async () => {
+    const registry = new Registry();
+    const app = await createTestApp({
+      observability: { ...METRICS_ONLY, metrics: { registry } },
+      providers: SEMANTICS_HANDLERS,
+    });
+    try {
+      const commandBus = app.get(CommandBus);
+      // Resolves with 1, again with 2, then rejects: one success, nothing else.
+      await expect(commandBus.execute(new UnrulyThenableCommand())).resolves.toBe(1);
+      await expect(commandBus.execute(new ForeignThenableCommand())).resolves.toBe(42);
+      await flush();
+      const text = await registry.metrics();
+      for (const type of ['UnrulyThenableCommand', 'ForeignThenableCommand']) {
+        const labels = { kind: 'command', message_type: type };
+        expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'success' })).toBe(1);
+        expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'error' })).toBe(0);
+        expect(
+          valueOf(text, 'cqrs_message_duration_seconds_count', { ...labels, outcome: 'success' }),
+        ).toBe(1);
+      }
+      expect(valueOf(text, 'cqrs_messages_in_flight', { kind: 'command' })).toBe(0);
     } finally {
       await app.close();
     }
