@@ -15,6 +15,7 @@ import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { EventPublication } from './event-publication';
 import { classOf, messageTypeOf } from './message-type';
+import { notePublisher } from './scoped-handler-patches';
 
 type Method = (...args: any[]) => any;
 
@@ -99,6 +100,7 @@ export class MessageDispatcher {
   publish(bus: object, original: Method, args: IArguments): unknown {
     const event: unknown = args[0];
     assertPublishable(event, 'EventBus.publish(event): event');
+    notePublisher(event, this);
     if (this.idle) return original.apply(bus, args as unknown as unknown[]);
     const context = this.dispatchContext(event);
     if (context === undefined) return original.apply(bus, args as unknown as unknown[]);
@@ -120,6 +122,7 @@ export class MessageDispatcher {
     }
     for (let i = 0; i < events.length; i++) {
       assertPublishable(events[i], `EventBus.publishAll(events): events[${i}]`);
+      notePublisher(events[i], this);
     }
     if (this.idle) return original.call(bus, events, ...rest);
     const contexts: Array<CqrsOperationContext | undefined> = events.map((event: unknown) =>

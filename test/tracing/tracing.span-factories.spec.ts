@@ -60,6 +60,10 @@ function lineLogger() {
 
 describe('LoggingSpanFactory', () => {
   const { lines, logger } = lineLogger();
+  // One array per describe: each test reads only its own lines.
+  beforeEach(() => {
+    lines.length = 0;
+  });
   let app: TestingModule;
   beforeAll(async () => {
     app = await appWith(new LoggingSpanFactory({ logger }));
@@ -106,6 +110,10 @@ describe('LoggingSpanFactory', () => {
 
 describe('MultiSpanFactory', () => {
   const { lines, logger } = lineLogger();
+  // One array per describe: each test reads only its own lines.
+  beforeEach(() => {
+    lines.length = 0;
+  });
   let app: TestingModule;
   beforeAll(async () => {
     app = await appWith(
