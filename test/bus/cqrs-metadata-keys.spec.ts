@@ -39,9 +39,7 @@ describe('@nestjs/cqrs metadata keys', () => {
   it('are the keys the installed decorators write', () => {
     expect(Reflect.getMetadata(COMMAND_HANDLER_METADATA, PlaceOrderHandler)).toBe(PlaceOrder);
     expect(Reflect.getMetadata(QUERY_HANDLER_METADATA, OrderTotalHandler)).toBe(OrderTotal);
-    expect(Reflect.getMetadata(EVENTS_HANDLER_METADATA, OrderPlacedHandler)).toEqual([
-      OrderPlaced,
-    ]);
+    expect(Reflect.getMetadata(EVENTS_HANDLER_METADATA, OrderPlacedHandler)).toEqual([OrderPlaced]);
     expect(Reflect.getMetadata(SAGA_METADATA, OrderSagas)).toEqual(['placed']);
   });
 });
