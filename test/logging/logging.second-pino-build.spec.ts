@@ -1,0 +1,53 @@
+import { CommandBus } from '@nestjs/cqrs';
+import type { TestingModule } from '@nestjs/testing';
+import * as libraryCopy from 'nestjs-pino';
+import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
+import { createTestApp } from '../utils/create-app';
+import { MemoryLogStream, PinoLevel } from './memory-log-stream';
+
+/**
+ * An ESM app loads nestjs-pino's ESM build while a CommonJS library's `require` loads the
+ * CommonJS one: two `PinoLogger` classes in one process. A second, isolated load of the
+ * package reproduces that: the app's LoggerModule comes from a copy the library never saw.
+ */
+function loadSecondNestjsPino(): typeof libraryCopy {
+  let copy: typeof libraryCopy | undefined;
+  jest.isolateModules(() => {
+    copy = require('nestjs-pino') as typeof libraryCopy;
+  });
+  return copy!;
+}
+
+describe("logging with the app's own build of nestjs-pino", () => {
+  const logs = new MemoryLogStream();
+  let app: TestingModule | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('finds the app PinoLogger through DI and writes fields, not a JSON string', async () => {
+    const appCopy = loadSecondNestjsPino();
+    expect(appCopy.PinoLogger).not.toBe(libraryCopy.PinoLogger);
+    app = await createTestApp({
+      observability: { tracing: false, metrics: false, sentry: false },
+      imports: [appCopy.LoggerModule.forRoot({ pinoHttp: [{ level: 'info' }, logs.stream] })],
+    });
+    logs.clear();
+
+    const command = new PlaceOrderCommand({ sku: 'A-1', quantity: 1, mode: 'no-event' });
+    const result = await app.get(CommandBus).execute(command);
+
+    expect(result).toBe(app.get(Recorder).result);
+    const lines = logs.where({ message_type: 'PlaceOrderCommand' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: PinoLevel.info,
+      kind: 'command',
+      outcome: 'success',
+      message_id: command.requestId,
+      handler: 'PlaceOrderHandler',
+    });
+  });
+});
