@@ -1,21 +1,24 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import * as libraryCopy from 'nestjs-pino';
+import { dirname, join } from 'node:path';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp } from '../utils/create-app';
 import { MemoryLogStream, PinoLevel } from './memory-log-stream';
 
 /**
- * An ESM app loads nestjs-pino's ESM build while a CommonJS library's `require` loads the
- * CommonJS one: two `PinoLogger` classes in one process. A second, isolated load of the
- * package reproduces that: the app's LoggerModule comes from a copy the library never saw.
+ * An ESM app's `import 'nestjs-pino'` loads the package's ESM build, while this CommonJS
+ * library's `require` loads its CommonJS build: two `PinoLogger` classes in one process. The
+ * test loads the file the package's own `exports` map names for `import`, as Node does.
  */
-function loadSecondNestjsPino(): typeof libraryCopy {
-  let copy: typeof libraryCopy | undefined;
-  jest.isolateModules(() => {
-    copy = require('nestjs-pino') as typeof libraryCopy;
-  });
-  return copy!;
+function loadEsmBuildOfNestjsPino(): typeof libraryCopy {
+  const manifestPath = require.resolve('nestjs-pino/package.json');
+  const manifest = require(manifestPath) as {
+    exports: { '.': { import: { default: string } } };
+  };
+  return require(
+    join(dirname(manifestPath), manifest.exports['.'].import.default),
+  ) as typeof libraryCopy;
 }
 
 describe("logging with the app's own build of nestjs-pino", () => {
@@ -28,7 +31,7 @@ describe("logging with the app's own build of nestjs-pino", () => {
   });
 
   it('finds the app PinoLogger through DI and writes fields, not a JSON string', async () => {
-    const appCopy = loadSecondNestjsPino();
+    const appCopy = loadEsmBuildOfNestjsPino();
     expect(appCopy.PinoLogger).not.toBe(libraryCopy.PinoLogger);
     app = await createTestApp({
       observability: { tracing: false, metrics: false, sentry: false },
