@@ -58,6 +58,7 @@ export abstract class BaseCommand<TResult = unknown> extends Command<TResult> {
 
   constructor(props: BaseMessageProps & ExtraMessageProps = {}) {
     super();
-    defineMessageFields(this, props, REQUEST_ENVELOPE);
+    // The returned object is `this`, or a guard around it (see class-field-guard.ts).
+    return defineMessageFields(this, props, REQUEST_ENVELOPE);
   }
 }

@@ -36,6 +36,7 @@ export abstract class BaseEvent implements IEvent {
   declare readonly occurredAt: Date;
 
   constructor(props: BaseEventProps & ExtraMessageProps = {}) {
-    defineMessageFields(this, props, EVENT_ENVELOPE);
+    // The returned object is `this`, or a guard around it (see class-field-guard.ts).
+    return defineMessageFields(this, props, EVENT_ENVELOPE);
   }
 }

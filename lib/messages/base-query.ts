@@ -36,6 +36,7 @@ export abstract class BaseQuery<TResult = unknown> extends Query<TResult> {
 
   constructor(props: BaseMessageProps & ExtraMessageProps = {}) {
     super();
-    defineMessageFields(this, props, REQUEST_ENVELOPE);
+    // The returned object is `this`, or a guard around it (see class-field-guard.ts).
+    return defineMessageFields(this, props, REQUEST_ENVELOPE);
   }
 }
