@@ -1,4 +1,4 @@
-import { AsyncContext, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AsyncContext, CommandBus, CommandHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import * as classValidator from 'class-validator';
 import * as ts from 'typescript';
@@ -120,7 +120,7 @@ describe.each([true, false])(
     it('run through the instrumented CommandBus with validation', async () => {
       const seen: unknown[] = [];
       @CommandHandler(classes.CreateOrder)
-      class CreateOrderHandler implements ICommandHandler {
+      class CreateOrderHandler {
         execute(command: { sku: string; requestId: string }): Promise<{ id: string }> {
           seen.push(command.sku);
           return Promise.resolve({ id: command.requestId });
