@@ -59,6 +59,29 @@ export const COMBINATIONS = [
   { name: 'nest12-esm-node22-fastify', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, platform: 'fastify' },
 ];
 
+const OTEL_LINE = { 2: 'SDK 2.x (0.223), API 1.9', 3: 'SDK 3.x (0.301), API 1.10' };
+
+/** The README's compatibility table: one row per combination, checked by a test. */
+export function compatibilityTable() {
+  const rows = COMBINATIONS.map((combo) =>
+    [
+      `\`${combo.name}\``,
+      `Nest ${combo.nest}`,
+      combo.module === 'esm' ? 'ESM' : 'CommonJS',
+      `Node ${combo.node}`,
+      combo.platform === 'express' ? 'Express' : 'Fastify',
+      `OpenTelemetry ${OTEL_LINE[combo.otel]}`,
+      `nestjs-cls ${combo.cls}`,
+      `nestjs-pino ${combo.pino} + pino ${PINO[combo.pino].pino.slice(1)}`,
+    ].join(' | '),
+  );
+  return [
+    '| matrix line | Nest | modules | Node | HTTP | OpenTelemetry | nestjs-cls | logging |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
 function nodeBinary(major) {
   if (major === 20) return process.execPath;
   const prefix = join(TOOLS, `node${major}`);
@@ -183,6 +206,10 @@ function run(combo, tarball) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [tarball, ...names] = process.argv.slice(2);
+  if (tarball === '--table') {
+    console.log(compatibilityTable());
+    process.exit(0);
+  }
   if (!tarball) {
     console.error('usage: node test/compat/matrix.mjs <library.tgz> [combination...]');
     process.exit(2);
