@@ -50,13 +50,13 @@ const PINO = {
 };
 
 export const COMBINATIONS = [
-  { name: 'nest11-cjs-node20', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, platform: 'express' },
-  { name: 'nest11-cjs-node22-newest', nest: 11, module: 'cjs', node: 22, otel: 3, cls: 7, pino: 5, platform: 'express' },
-  { name: 'nest12-cjs-node20', nest: 12, module: 'cjs', node: 20, otel: 2, cls: 7, pino: 5, platform: 'express' },
-  { name: 'nest12-esm-node22', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, platform: 'express' },
-  { name: 'nest12-esm-node24', nest: 12, module: 'esm', node: 24, otel: 3, cls: 7, pino: 5, platform: 'express' },
-  { name: 'nest11-cjs-node20-fastify', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, platform: 'fastify' },
-  { name: 'nest12-esm-node22-fastify', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, platform: 'fastify' },
+  { name: 'nest11-cjs-node20', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, validator: '0.14', platform: 'express' },
+  { name: 'nest11-cjs-node22-newest', nest: 11, module: 'cjs', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'express' },
+  { name: 'nest12-cjs-node20', nest: 12, module: 'cjs', node: 20, otel: 2, cls: 7, pino: 5, validator: '0.14', platform: 'express' },
+  { name: 'nest12-esm-node22', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.14', platform: 'express' },
+  { name: 'nest12-esm-node24', nest: 12, module: 'esm', node: 24, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'express' },
+  { name: 'nest11-cjs-node20-fastify', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, validator: '0.14', platform: 'fastify' },
+  { name: 'nest12-esm-node22-fastify', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'fastify' },
 ];
 
 const OTEL_LINE = { 2: 'SDK 2.x (0.223), API 1.9', 3: 'SDK 3.x (0.301), API 1.10' };
@@ -73,11 +73,12 @@ export function compatibilityTable() {
       `OpenTelemetry ${OTEL_LINE[combo.otel]}`,
       `nestjs-cls ${combo.cls}`,
       `nestjs-pino ${combo.pino} + pino ${PINO[combo.pino].pino.slice(1)}`,
+      `class-validator ${combo.validator}`,
     ].join(' | '),
   );
   return [
-    '| matrix line | Nest | modules | Node | HTTP | OpenTelemetry | nestjs-cls | logging |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| matrix line | Nest | modules | Node | HTTP | OpenTelemetry | nestjs-cls | logging | validation |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');
 }
@@ -107,7 +108,7 @@ function manifest(combo, tarball) {
       ...PLATFORM[combo.platform](nestMajor),
       'reflect-metadata': '^0.2.2',
       rxjs: '^7.8.1',
-      'class-validator': '^0.14.2',
+      'class-validator': `~${combo.validator}.0`,
       'nestjs-cls': `^${combo.cls}`,
       ...OTEL[combo.otel],
       '@willsoto/nestjs-prometheus': '^6',
@@ -185,6 +186,7 @@ function run(combo, tarball) {
       `@nestjs/core ${installedVersion(app, '@nestjs/core')}`,
       `@nestjs/cqrs ${installedVersion(app, '@nestjs/cqrs')}`,
       `nestjs-cls ${installedVersion(app, 'nestjs-cls')}`,
+      `class-validator ${installedVersion(app, 'class-validator')}`,
       `nestjs-pino ${installedVersion(app, 'nestjs-pino')}`,
       `pino ${installedVersion(app, 'pino')}`,
       `@opentelemetry/api ${installedVersion(app, '@opentelemetry/api')}`,
