@@ -2,10 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
+import { PeerVersionsCheck } from './compatibility/peer-versions.check';
 import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
 import {
+  ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
-  type OPTIONS_TYPE,
   RAW_OPTIONS,
 } from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
@@ -13,7 +14,12 @@ import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
-import { resolveObservabilityOptions, type ResolvedObservabilityOptions } from './options';
+import {
+  assertAsyncOptions,
+  type CqrsObservabilityModuleOptions,
+  resolveObservabilityOptions,
+  type ResolvedObservabilityOptions,
+} from './options';
 import { RedactionPolicy } from './redaction/redaction.policy';
 import { ValidationInterceptor } from './validation/validation.interceptor';
 import { LoggingInterceptor } from './logging/logging.interceptor';
@@ -42,6 +48,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
       useFactory: (options: ResolvedObservabilityOptions) => new RedactionPolicy(options.redaction),
       inject: [RESOLVED_OPTIONS],
     },
+    PeerVersionsCheck,
     HookRegistry,
     CqrsInstrumentationService,
     ValidationInterceptor,
@@ -54,9 +61,15 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
   exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {
-  /** Every option has a default: `CqrsObservabilityModule.forRoot()` is the whole setup. */
-  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+  /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */
+  static override forRoot(options: CqrsObservabilityModuleOptions = {}): DynamicModule {
     return super.forRoot(options);
+  }
+
+  /** Options from a factory, a class or an existing provider; the signals' shape stays static. */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    assertAsyncOptions(options);
+    return super.forRootAsync(options);
   }
 }
 

@@ -43,7 +43,8 @@ import { createTestApp, flush } from '../utils/create-app';
 
 interface Setup {
   name: string;
-  observability: () => CqrsObservabilityModuleOptions | false;
+  /** `undefined`: `CqrsObservabilityModule.forRoot()`, as the README writes it. */
+  observability: () => CqrsObservabilityModuleOptions | false | undefined;
   /**
    * An async user hook on every operation that awaits after `next()`, and before it on
    * `event.*` operations: the hardest case for keeping upstream's shapes.
@@ -64,7 +65,7 @@ const EVERY_SIGNAL_OFF: CqrsObservabilityModuleOptions = {
 
 const SETUPS: Setup[] = [
   { name: 'bare @nestjs/cqrs', observability: () => false, userHook: false, sinks: false },
-  { name: 'wrapped, defaults', observability: () => ({}), userHook: false, sinks: false },
+  { name: 'wrapped, defaults', observability: () => undefined, userHook: false, sinks: false },
   {
     name: 'wrapped, every signal on real sinks',
     observability: () => ({
@@ -76,7 +77,7 @@ const SETUPS: Setup[] = [
   },
   {
     name: 'wrapped, async user hook',
-    observability: () => ({}),
+    observability: () => undefined,
     userHook: true,
     sinks: false,
   },
