@@ -14,7 +14,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CreateOrderCommand } from './commands/create-order.command';
 import { CreateOrderDto } from './dto/create-order.dto';
 import type { Order, OrderPage } from './order';
-import { FAILING_SKU } from './orders.constants';
+import { FAILING_EMAIL_SKU, FAILING_SKU, SAGA_KILLER_SKU } from './orders.constants';
 import { GetOrderStatsQuery, type OrderStatsView } from './queries/get-order-stats.query';
 import { GetOrderQuery } from './queries/get-order.query';
 import { ListOrdersQuery } from './queries/list-orders.query';
@@ -61,6 +61,20 @@ export class OrdersController {
     );
   }
 
+  /** Creates an order whose confirmation e-mail handler fails: a failing event handler. */
+  @Post('fail-event')
+  @HttpCode(HttpStatus.CREATED)
+  failEvent(@Headers('x-user-id') userId?: string): Promise<Order> {
+    return this.demoOrder(FAILING_EMAIL_SKU, userId);
+  }
+
+  /** Creates an order that kills OrderSaga's stream for the rest of the process. */
+  @Post('kill-saga')
+  @HttpCode(HttpStatus.CREATED)
+  killSaga(@Headers('x-user-id') userId?: string): Promise<Order> {
+    return this.demoOrder(SAGA_KILLER_SKU, userId);
+  }
+
   @Get()
   list(@Query('page') page?: string, @Query('pageSize') pageSize?: string): Promise<OrderPage> {
     return this.queryBus.execute(new ListOrdersQuery({ page, pageSize }));
@@ -79,6 +93,17 @@ export class OrdersController {
     // metrics and logs should say so.
     if (order === undefined) throw new NotFoundException(`Order ${id} not found`);
     return order;
+  }
+
+  private demoOrder(sku: string, userId: string | undefined): Promise<Order> {
+    return this.commandBus.execute(
+      new CreateOrderCommand({
+        sku,
+        quantity: 1,
+        email: 'demo.customer@example.com',
+        requestedBy: toRequestedBy(userId),
+      }),
+    );
   }
 }
 

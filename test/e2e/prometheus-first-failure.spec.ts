@@ -8,6 +8,7 @@ import { readAppConfig } from '../../sample-app/app.config';
 import { createApp } from '../../sample-app/create-app';
 import {
   prometheusInstalled,
+  shippedPrometheusConfig,
   startPrometheus,
   valueFor,
   type PrometheusServer,
@@ -38,7 +39,7 @@ describeWithPrometheus('the first failure of a fresh sample app, in Prometheus',
     app = await createApp({ config: readAppConfig({}), logDestination: discard() });
     await app.listen(0, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
-    prometheus = await startPrometheus(`127.0.0.1:${port}`);
+    prometheus = await startPrometheus(shippedPrometheusConfig(port));
   });
 
   afterAll(async () => {

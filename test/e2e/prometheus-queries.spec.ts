@@ -10,6 +10,7 @@ import { createApp } from '../../sample-app/create-app';
 import {
   PROMETHEUS_BIN,
   prometheusInstalled,
+  shippedPrometheusConfig,
   startPrometheus,
   valueFor,
   type PrometheusResponse,
@@ -91,7 +92,7 @@ describeWithPrometheus('dashboard queries against a real Prometheus scraping the
     app = await createApp({ config: readAppConfig({}), logDestination: discard() });
     await app.listen(0, '127.0.0.1');
     const appPort = (app.getHttpServer().address() as AddressInfo).port;
-    prometheus = await startPrometheus(`127.0.0.1:${appPort}`);
+    prometheus = await startPrometheus(shippedPrometheusConfig(appPort));
 
     // Traffic in two rounds, each seen by a scrape: rate() needs two samples of a series, and
     // only growth between them makes the throughput and error rate non-zero.

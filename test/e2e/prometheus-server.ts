@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ export interface PrometheusResponse {
   readonly error?: string;
 }
 
-/** A real Prometheus (Debian's package) scraping one target every second, in a temp dir. */
+/** A real Prometheus (Debian's package) in a temp dir. */
 export interface PrometheusServer {
   readonly url: string;
   query(expr: string): Promise<PrometheusResponse>;
@@ -28,24 +28,33 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(target: string): Promise<PrometheusServer> {
+export const OBSERVABILITY_DIR = join(__dirname, '../../sample-app/observability');
+
+/**
+ * The config the sample ships, as `run-prometheus-locally.sh` starts Prometheus with it: the
+ * output of `prometheus-config.sh 127.0.0.1` for the app's PORT. Scrapes every second instead
+ * of every five, so the tests wait less.
+ */
+export function shippedPrometheusConfig(appPort: number): string {
+  const config = execFileSync(
+    '/bin/sh',
+    [join(OBSERVABILITY_DIR, 'prometheus-config.sh'), '127.0.0.1'],
+    {
+      env: { ...process.env, PORT: String(appPort) },
+      encoding: 'utf8',
+    },
+  );
+  return config.replace(/scrape_interval: 5s/g, 'scrape_interval: 1s');
+}
+
+/** Starts Prometheus with `config` (a prometheus.yml text). */
+export async function startPrometheus(config: string): Promise<PrometheusServer> {
   if (!prometheusInstalled) {
     throw new Error(`${PROMETHEUS_BIN} not found: CI must install Debian's prometheus package`);
   }
   const workDir = mkdtempSync(join(tmpdir(), 'cqrs-prometheus-'));
   const configFile = join(workDir, 'prometheus.yml');
-  writeFileSync(
-    configFile,
-    [
-      'global:',
-      '  scrape_interval: 1s',
-      'scrape_configs:',
-      '  - job_name: orders-sample',
-      '    static_configs:',
-      `      - targets: ['${target}']`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(configFile, config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(

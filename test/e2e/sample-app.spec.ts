@@ -108,7 +108,7 @@ describe('POST /orders', () => {
     });
     expect(
       flow.find((line) => line.audit === true && line.command === 'CreateOrderCommand'),
-    ).toMatchObject({ context: 'Audit', requested_by: 'user-42', outcome: 'success' });
+    ).toMatchObject({ context: 'Audit', requested_by: 'user-42', succeeded: true });
     const commandLine = flow.find(
       (line) => line.message_type === 'CreateOrderCommand' && line.kind === 'command',
     );
