@@ -216,6 +216,11 @@ describe('GET /orders (ListOrdersQuery extends PaginatedQuery)', () => {
     await Sentry.flush(2000);
 
     expect(sentry.events()).toHaveLength(0);
+    // The guard: a real failure of the same app does reach Sentry.
+    await http().post('/orders/fail').expect(500);
+    await flush();
+    await Sentry.flush(2000);
+    expect(sentry.events().length).toBeGreaterThan(0);
   });
 });
 
