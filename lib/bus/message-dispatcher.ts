@@ -7,6 +7,7 @@ import {
   ownIds,
   runAsHandlerOf,
 } from '../correlation/message-ids';
+import { SAGA_TRIGGER_EVENT } from '../cqrs-observability.internal-constants';
 import { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -22,6 +23,8 @@ type Method = (...args: any[]) => any;
 interface SagaEmission {
   readonly saga: string;
   readonly eventType: string | undefined;
+  /** The event being fed to the saga when it emitted the command, if it emitted at once. */
+  readonly event: unknown;
 }
 
 /**
@@ -211,12 +214,21 @@ export class MessageDispatcher {
     const notify = (operation: string, attributes: OperationAttributes) =>
       this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
+      // The event the saga is being fed right now: what it emits synchronously answers it.
+      let feeding: unknown;
       const input$ = new Observable<unknown>((subscriber) =>
         events$.subscribe({
-          next: (event) =>
-            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () =>
-              subscriber.next(event),
-            ),
+          next: (event) => {
+            const previous = feeding;
+            feeding = event;
+            try {
+              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () =>
+                subscriber.next(event),
+              );
+            } finally {
+              feeding = previous;
+            }
+          },
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
         }),
@@ -227,7 +239,11 @@ export class MessageDispatcher {
         output.subscribe({
           next: (command) => {
             if (command !== null && typeof command === 'object') {
-              sagaEmissions.set(command, { saga, eventType: handledMessageType() });
+              sagaEmissions.set(command, {
+                saga,
+                eventType: handledMessageType(),
+                event: feeding,
+              });
             }
             subscriber.next(command);
           },
@@ -265,6 +281,9 @@ export class MessageDispatcher {
     attributes['saga.type'] = emission.saga;
     attributes['event.type'] = emission.eventType;
     attributes['command.type'] = commandType;
+    if (emission.event !== undefined) {
+      (attributes as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT] = emission.event;
+    }
     return { operation: OperationNames.sagaRun(emission.saga), attributes };
   }
 
