@@ -135,12 +135,12 @@ export class MessageDispatcher {
       return original.call(bus, events, ...rest);
     }
     const publication = new EventPublication(events, (batch) => original.call(bus, batch, ...rest));
+    // A synchronous throw (a hook refusing, the publisher failing) leaves this loop at once,
+    // as upstream's throw would; nothing of an open batch has been published then.
     for (let i = 0; i < events.length; i++) {
       const context = contexts[i];
       if (context === undefined) publication.arrive(i);
       else this.runDispatch(publication, i, context);
-      // The publisher threw or a hook refused: upstream's throw is synchronous, so is ours.
-      if (publication.settled) break;
     }
     return publication.callerResult();
   }
