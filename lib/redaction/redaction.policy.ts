@@ -6,7 +6,9 @@ import {
   resolveRedactionOptions,
   TRUNCATION_SUFFIX,
 } from './redaction.options';
-import { buildPathTree } from './redaction.path-tree';
+import { KeyMatcher, sameFieldName } from './key-matcher';
+import { buildPathTree, splitFieldPath } from './redaction.path-tree';
+import { ValueScrubber } from './value-detectors';
 import { type CompiledRedactionRules, RedactionWalker } from './redaction.walker';
 import type { SerializedPayload } from './serialized-payload.interface';
 
@@ -31,7 +33,6 @@ export class RedactionPolicy {
   private readonly walker: RedactionWalker;
   private readonly flatEligible: boolean;
   private readonly plainClasses = new WeakMap<object, boolean>();
-  private readonly keyActionCache = new Map<string, FieldAction | undefined>();
 
   /** @throws InvalidObservabilityOptionError when the options are invalid. */
   constructor(options?: RedactionOptions | ResolvedRedactionOptions) {
@@ -97,9 +98,10 @@ export class RedactionPolicy {
     const copy: Record<string, unknown> = {};
     const source = value as Record<string, unknown>;
     for (const key of Object.keys(source)) {
-      const action = this.actionForKey(key);
-      if (action === 'hash') return undefined;
-      if (action === 'redact') {
+      const decision = this.rules.keys.decide(key);
+      // A key holding secret-shaped text (rare) is left to the walker, which writes it scrubbed.
+      if (decision.action === 'hash' || decision.emitted !== key) return undefined;
+      if (decision.action === 'redact') {
         // Like the walker, a redacted field's value is never read.
         copy[key] = REDACTION_MARKER;
         continue;
@@ -108,6 +110,8 @@ export class RedactionPolicy {
       const field: unknown = source[key];
       switch (typeof field) {
         case 'string':
+          copy[key] = this.rules.scrubber.scrub(field);
+          break;
         case 'number':
         case 'boolean':
         case 'undefined':
@@ -133,17 +137,6 @@ export class RedactionPolicy {
       this.plainClasses.set(prototype, plain);
     }
     return plain;
-  }
-
-  private actionForKey(key: string): FieldAction | undefined {
-    let action = this.keyActionCache.get(key);
-    if (action === undefined && !this.keyActionCache.has(key)) {
-      action = this.rules.keyActions.get(key.toLowerCase());
-      // Keys come from message classes, but payloads can carry maps: keep the cache bounded.
-      if (this.keyActionCache.size >= MAX_CACHED_KEYS) this.keyActionCache.clear();
-      this.keyActionCache.set(key, action);
-    }
-    return action;
   }
 
   /**
@@ -206,32 +199,36 @@ export class RedactionPolicy {
   }
 }
 
-const MAX_CACHED_KEYS = 1024;
-
 function isoString(date: Date): string {
   const time = Date.prototype.getTime.call(date);
   return Number.isNaN(time) ? 'Invalid Date' : Date.prototype.toISOString.call(date);
 }
 
 function compileRules(options: ResolvedRedactionOptions): CompiledRedactionRules {
-  const keyActions = new Map<string, FieldAction>();
+  const keyEntries: Array<[string, FieldAction]> = [];
   const pathEntries: Array<[string, FieldAction]> = [];
   const add = (entries: ReadonlyArray<string>, action: FieldAction): void => {
     for (const entry of entries) {
-      if (entry.includes('.')) {
-        pathEntries.push([entry, action]);
-      } else {
-        const key = entry.toLowerCase();
-        if (keyActions.get(key) !== 'hash') keyActions.set(key, action);
-      }
+      const segments = splitFieldPath(entry);
+      if (segments.length > 1) pathEntries.push([entry, action]);
+      else keyEntries.push([segments[0]!, action]);
     }
   };
   add(options.sensitiveFields, 'redact');
+  add(options.extraSensitiveFields, 'redact');
   add(options.redactFields, 'redact');
+  add(
+    options.personalFields.filter(
+      (personal) => !options.clearFields.some((clear) => sameFieldName(personal, clear)),
+    ),
+    'hash',
+  );
   add(options.hashFields, 'hash');
 
+  const scrubber = new ValueScrubber(options.valueDetectors, options.valuePatterns);
   return {
-    keyActions,
+    keys: new KeyMatcher(keyEntries, scrubber),
+    scrubber,
     pathActions: buildPathTree(pathEntries, (existing, added) =>
       existing === 'hash' || added === 'hash' ? 'hash' : 'redact',
     ),
