@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { type FieldAction, getFieldActions, getTraceAttributeFields } from './redaction.decorators';
 import {
   REDACTION_MARKER,
@@ -7,6 +8,7 @@ import {
   TRUNCATION_SUFFIX,
 } from './redaction.options';
 import { KeyMatcher, sameFieldName } from './key-matcher';
+import { RedactedError } from './redacted-error';
 import { buildPathTree, splitFieldPath } from './redaction.path-tree';
 import { ValueScrubber } from './value-detectors';
 import { type CompiledRedactionRules, RedactionWalker } from './redaction.walker';
@@ -140,6 +142,109 @@ export class RedactionPolicy {
   }
 
   /**
+   * One field as the payload would show it: `value` under `key` at the payload root, through
+   * the field rules (`requestedBy` → `sha256:<hex>` by default) and the value detectors.
+   * `undefined` where JSON would leave it out. Never throws.
+   */
+  fieldValue(key: string, value: unknown): unknown {
+    try {
+      return this.walker.field(
+        key,
+        undefined,
+        value,
+        undefined,
+        0,
+        undefined,
+        this.rules.pathActions,
+        this.walker.newState(),
+      );
+    } catch {
+      return UNSERIALIZABLE_MARKER;
+    }
+  }
+
+  /**
+   * Secret-shaped text of `text` replaced by `***`, as the value detectors find it (the
+   * `redaction.valueDetectors` and `valuePatterns` in force). Never throws.
+   */
+  scrubText(text: string): string {
+    try {
+      return this.rules.scrubber.scrub(text);
+    } catch {
+      return UNSERIALIZABLE_MARKER;
+    }
+  }
+
+  /**
+   * What every sink may show of a thrown value: a {@link RedactedError} with its type, its
+   * message and stack scrubbed by the value detectors, its `cause` and `errors` chain in the same
+   * form (cycles cut, at most 5 levels and 10 aggregated errors a level). A thrown non-Error
+   * object without a string `message` is described by its redacted JSON. Nothing else of the
+   * original is read: no enumerable field, no `toJSON`. Never throws; only called on failure.
+   */
+  redactError(error: unknown): RedactedError {
+    try {
+      return this.errorView(error, 0, new Set());
+    } catch {
+      return new RedactedError('_OTHER', 'unprintable error', undefined, true);
+    }
+  }
+
+  private errorView(error: unknown, depth: number, seen: Set<object>): RedactedError {
+    if (error instanceof RedactedError) return error;
+    if (error === null || (typeof error !== 'object' && typeof error !== 'function')) {
+      const type = error === null ? 'null' : typeof error;
+      return new RedactedError(
+        type,
+        this.errorText(describe(error), MAX_MESSAGE_CHARS),
+        undefined,
+        true,
+      );
+    }
+    seen.add(error);
+    const message = readString(error, 'message');
+    const stack = readString(error, 'stack');
+    const isError = types.isNativeError(error) || error instanceof Error;
+    const text =
+      message !== undefined
+        ? this.errorText(message, MAX_MESSAGE_CHARS)
+        : isError
+          ? ''
+          : this.serialize(error).json;
+    let cause: RedactedError | undefined;
+    let errors: RedactedError[] | undefined;
+    if (depth < MAX_CAUSE_DEPTH) {
+      const rawCause = readField(error, 'cause');
+      if (rawCause !== undefined && !seenBefore(rawCause, seen)) {
+        cause = this.errorView(rawCause, depth + 1, seen);
+      }
+      const rawErrors = readField(error, 'errors');
+      if (Array.isArray(rawErrors)) {
+        errors = [];
+        for (const item of rawErrors.slice(0, MAX_AGGREGATED_ERRORS)) {
+          if (!seenBefore(item, seen)) errors.push(this.errorView(item, depth + 1, seen));
+        }
+      }
+    }
+    return new RedactedError(
+      classNameOf(error),
+      text,
+      stack === undefined ? undefined : this.errorText(stack, MAX_STACK_CHARS),
+      false,
+      cause,
+      errors,
+    );
+  }
+
+  /** Scrubbed, then cut: a secret on the cut line is scrubbed whole before any of it is dropped. */
+  private errorText(text: string, max: number): string {
+    const scrubbed = this.rules.scrubber.scrub(
+      text.length > MAX_SCRUBBED_CHARS ? text.slice(0, MAX_SCRUBBED_CHARS) : text,
+    );
+    return scrubbed.length > max ? scrubbed.slice(0, max) + TRUNCATION_SUFFIX : scrubbed;
+  }
+
+  /**
    * Span attributes for the message's `@TraceAttribute()` fields, base-class fields first.
    * Strings, finite numbers and booleans are kept as they are, other values become their redacted
    * JSON. Redaction and hashing still apply (a marked `email` field is written as `***`); the
@@ -196,6 +301,49 @@ export class RedactionPolicy {
     const max = this.options.maxPayloadChars;
     if (json.length <= max) return { json, size: json.length, truncated: false };
     return { json: json.slice(0, max) + TRUNCATION_SUFFIX, size: json.length, truncated: true };
+  }
+}
+
+const MAX_CAUSE_DEPTH = 5;
+const MAX_AGGREGATED_ERRORS = 10;
+const MAX_MESSAGE_CHARS = 8192;
+const MAX_STACK_CHARS = 16_384;
+// Error texts are scrubbed on failure only, but a 10 MB message must still cost a bounded scan.
+const MAX_SCRUBBED_CHARS = 65_536;
+
+function readField(source: object, key: string): unknown {
+  try {
+    return (source as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function readString(source: object, key: string): string | undefined {
+  const value = readField(source, key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function seenBefore(value: unknown, seen: Set<object>): boolean {
+  return value !== null && typeof value === 'object' && seen.has(value);
+}
+
+function classNameOf(value: object): string {
+  try {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+      ?.constructor?.name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // A Proxy with a throwing trap has no readable class.
+  }
+  return 'Object';
+}
+
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return 'unprintable value';
   }
 }
 

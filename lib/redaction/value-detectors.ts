@@ -62,7 +62,10 @@ export class ValueScrubber {
     // `lastIndex` must not leak into ours.
     this.patterns = patterns.map(
       (pattern) =>
-        new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
+        new RegExp(
+          pattern.source,
+          pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+        ),
     );
   }
 
