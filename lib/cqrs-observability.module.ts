@@ -3,13 +3,22 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
 import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
-import { ConfigurableModuleClass, RAW_OPTIONS } from './cqrs-observability.module-definition';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  RAW_OPTIONS,
+} from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
 import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
-import { resolveObservabilityOptions, type ResolvedObservabilityOptions } from './options';
+import {
+  assertAsyncOptions,
+  type CqrsObservabilityModuleOptions,
+  resolveObservabilityOptions,
+  type ResolvedObservabilityOptions,
+} from './options';
 import { RedactionPolicy } from './redaction/redaction.policy';
 import { ValidationInterceptor } from './validation/validation.interceptor';
 import { LoggingInterceptor } from './logging/logging.interceptor';
@@ -49,7 +58,18 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
   ],
   exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })
-export class CqrsObservabilityModule extends ConfigurableModuleClass {}
+export class CqrsObservabilityModule extends ConfigurableModuleClass {
+  /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */
+  static override forRoot(options: CqrsObservabilityModuleOptions = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /** Options from a factory, a class or an existing provider; the signals' shape stays static. */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    assertAsyncOptions(options);
+    return super.forRootAsync(options);
+  }
+}
 
 /**
  * nestjs-cls 6 lets a library plug into the contexts the app's ClsModule opens; older majors
