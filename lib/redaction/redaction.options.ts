@@ -47,6 +47,7 @@ export const DEFAULT_SENSITIVE_FIELDS: ReadonlyArray<string> = Object.freeze([
   'email',
   'mail',
   'phone',
+  'phone_number',
   'mobile',
   'address',
   'ssn',
@@ -136,7 +137,7 @@ export interface RedactionOptions {
    * @default DEFAULT_SENSITIVE_FIELDS (password, passwd, pwd, passphrase, secret, client_secret,
    * token, access_token, refresh_token, id_token, auth, authorization, proxy_authorization,
    * credentials, bearer, jwt, cookie, cookies, session, session_id, api_key,
-   * private_key, signature, otp, pin, email, mail, phone, mobile, address, ssn, dob,
+   * private_key, signature, otp, pin, email, mail, phone, phone_number, mobile, address, ssn, dob,
    * date_of_birth, birth_date, iban, account_number, credit_card, card, card_number, pan, cvc, cvv)
    */
   sensitiveFields?: string[];

@@ -116,6 +116,7 @@ describe('resolveObservabilityOptions', () => {
           'email',
           'mail',
           'phone',
+          'phone_number',
           'mobile',
           'address',
           'ssn',
