@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
+import { PeerVersionsCheck } from './compatibility/peer-versions.check';
 import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -47,6 +48,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
       useFactory: (options: ResolvedObservabilityOptions) => new RedactionPolicy(options.redaction),
       inject: [RESOLVED_OPTIONS],
     },
+    PeerVersionsCheck,
     HookRegistry,
     CqrsInstrumentationService,
     ValidationInterceptor,
