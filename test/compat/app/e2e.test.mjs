@@ -98,6 +98,18 @@ test('a failing command answers 500', async () => {
   assert.equal(response.headers.get('x-correlation-id'), FAILING_FLOW);
 });
 
+test('an invalid command answers 400 with the failing fields, no app filter needed', async () => {
+  const response = await fetch(`${BASE}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: 'C-3', quantity: 0, email: 'not-an-email' }),
+  });
+  assert.equal(response.status, 400);
+  const body = await response.json();
+  assert.equal(body.messageType, 'CreateOrderCommand');
+  assert.deepEqual(body.errors.map((error) => error.property).sort(), ['email', 'quantity']);
+});
+
 test('spans: command → publish → both handlers and the saga → its command, one trace', async () => {
   const { spans } = await eventually(async () => {
     const sent = await telemetry();
