@@ -3,7 +3,11 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
 import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
-import { ConfigurableModuleClass, RAW_OPTIONS } from './cqrs-observability.module-definition';
+import {
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+  RAW_OPTIONS,
+} from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
 import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
@@ -60,7 +64,12 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     ...MICROSERVICES_EXPORTS,
   ],
 })
-export class CqrsObservabilityModule extends ConfigurableModuleClass {}
+export class CqrsObservabilityModule extends ConfigurableModuleClass {
+  /** `forRoot()` with no argument means every default (the builder alone would throw). */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
 
 /**
  * nestjs-cls 6 lets a library plug into the contexts the app's ClsModule opens; older majors
