@@ -18,6 +18,7 @@ import { APP_CONFIG, type AppConfig, readAppConfig } from './app.config';
 import { cqrsObservabilityOptions } from './cqrs-observability.options';
 import { AuditInterceptor } from './hooks/audit.interceptor';
 import { OrdersModule } from './orders/orders.module';
+import { WarehouseClientModule } from './warehouse/warehouse-client.module';
 
 export interface AppModuleOptions {
   /** @default readAppConfig() (the environment) */
@@ -74,6 +75,8 @@ export class AppModule implements OnModuleInit {
           inject: [APP_CONFIG],
           useFactory: cqrsObservabilityOptions,
         }),
+        // Only with NATS_URL: the saga's stock reservation goes to the warehouse service.
+        WarehouseClientModule.register(config.natsUrl),
         OrdersModule,
       ],
       providers: [
