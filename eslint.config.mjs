@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'sample-app/dist/**', 'bench/dist/**', 'node_modules/**', 'coverage/**', '*.mjs', '*.js', 'test/reporters/**'] },
+  { ignores: ['dist/**', 'sample-app/dist/**', 'bench/dist/**', 'node_modules/**', 'coverage/**', '*.mjs', '*.js', 'test/reporters/**', 'test/compat/**', '.ci/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -17,6 +17,23 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // A package's internals move between majors (@nestjs/cqrs 12 exports no dist/ path):
+      // import only what a package's `exports` names.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(@[^/]+/)?[^./@][^/]*/(dist|lib|build|src|esm|cjs|internal)(/|$)',
+              message: "Import only what the package exports, never its internal files.",
+            },
+            {
+              regex: '^@nestjs/[^/]+/.+',
+              message: 'Import @nestjs packages from their root; their subpaths are internal.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -4,8 +4,8 @@ import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
 import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
 import {
+  ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
-  OPTIONS_TYPE,
   RAW_OPTIONS,
 } from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
@@ -17,7 +17,12 @@ import {
   MICROSERVICES_PROVIDERS,
 } from './microservices/microservices.providers';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
-import { resolveObservabilityOptions, type ResolvedObservabilityOptions } from './options';
+import {
+  assertAsyncOptions,
+  type CqrsObservabilityModuleOptions,
+  resolveObservabilityOptions,
+  type ResolvedObservabilityOptions,
+} from './options';
 import { RedactionPolicy } from './redaction/redaction.policy';
 import { ValidationInterceptor } from './validation/validation.interceptor';
 import { LoggingInterceptor } from './logging/logging.interceptor';
@@ -65,9 +70,15 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
   ],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {
-  /** `forRoot()` with no argument means every default (the builder alone would throw). */
-  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+  /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */
+  static override forRoot(options: CqrsObservabilityModuleOptions = {}): DynamicModule {
     return super.forRoot(options);
+  }
+
+  /** Options from a factory, a class or an existing provider; the signals' shape stays static. */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    assertAsyncOptions(options);
+    return super.forRootAsync(options);
   }
 }
 

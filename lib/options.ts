@@ -172,3 +172,36 @@ function resolveInterceptors(value: unknown): readonly (Type<CqrsInterceptor> | 
   });
   return Object.freeze([...(value as (Type<CqrsInterceptor> | CqrsInterceptor)[])]);
 }
+
+const ASYNC_SOURCES = ['useFactory', 'useClass', 'useExisting'] as const;
+
+/**
+ * `forRootAsync()` needs exactly one place to get its options from; without one, Nest's
+ * builder fails later with an unrelated TypeError.
+ */
+export function assertAsyncOptions(options: unknown): void {
+  const path = 'forRootAsync';
+  if (options === undefined || options === null) {
+    throw new InvalidObservabilityOptionError(
+      path,
+      `an object with one of ${ASYNC_SOURCES.join(', ')} (use forRoot() for the defaults)`,
+      options,
+    );
+  }
+  assertPlainObject(options, path);
+  const given = ASYNC_SOURCES.filter((key) => options[key] !== undefined);
+  if (given.length !== 1) {
+    throw new InvalidObservabilityOptionError(
+      path,
+      `exactly one of ${ASYNC_SOURCES.join(', ')}`,
+      given.length === 0 ? options : given.join(' and '),
+    );
+  }
+  if (options.useFactory !== undefined && typeof options.useFactory !== 'function') {
+    throw new InvalidObservabilityOptionError(
+      `${path}.useFactory`,
+      'a function',
+      options.useFactory,
+    );
+  }
+}

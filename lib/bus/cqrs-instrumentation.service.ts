@@ -7,14 +7,13 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { CommandBus, EventBus, QueryBus, UnhandledExceptionBus } from '@nestjs/cqrs';
 import {
   COMMAND_HANDLER_METADATA,
   EVENTS_HANDLER_METADATA,
   QUERY_HANDLER_METADATA,
   SAGA_METADATA,
-} from '@nestjs/cqrs/dist/decorators/constants';
+} from './cqrs-metadata-keys';
 import type { Subscription } from 'rxjs';
 import { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -27,6 +26,7 @@ import { messageTypeOf } from './message-type';
 import { PatchSet } from './patch-set';
 
 type Method = (...args: any[]) => any;
+type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
 interface RegisteredHandler {
   kind: MessageKind;

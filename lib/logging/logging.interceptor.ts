@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
 import type { FailureReporter } from '../errors/failure-reporter';
@@ -49,6 +49,7 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
   constructor(
     private readonly registry: HookRegistry,
     private readonly moduleRef: ModuleRef,
+    private readonly discovery: DiscoveryService,
     @Inject(RESOLVED_OPTIONS) rootOptions: ResolvedObservabilityOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
@@ -125,10 +126,13 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   private async resolveSink(): Promise<LogSink> {
-    const nestjsPino = this.loadPackage<{ PinoLogger?: unknown }>('nestjs-pino');
+    const pinoSink = await this.resolvePinoSink(this.findPinoLoggerToken());
+    if (pinoSink !== undefined) {
+      this.startupLogger.log("CQRS log lines go through nestjs-pino's PinoLogger");
+      return pinoSink;
+    }
+    const nestjsPino = this.loadPackage<unknown>('nestjs-pino');
     if (nestjsPino.status === 'loaded') {
-      const pinoSink = await this.resolvePinoSink(nestjsPino.module.PinoLogger);
-      if (pinoSink !== undefined) return pinoSink;
       this.startupLogger.log(
         "nestjs-pino's LoggerModule is not imported: CQRS log lines go through Nest's Logger as JSON",
       );
@@ -142,6 +146,19 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
       );
     }
     return new NestLogSink(new Logger(LOG_CONTEXT));
+  }
+
+  /**
+   * The app's own `PinoLogger` provider, found by name in its DI container rather than by
+   * class identity: an ESM app loads nestjs-pino's ESM build while this library's `require`
+   * would load the CommonJS one, and the two classes are different objects.
+   */
+  private findPinoLoggerToken(): unknown {
+    for (const wrapper of this.discovery.getProviders()) {
+      const token: unknown = wrapper.token;
+      if (typeof token === 'function' && token.name === 'PinoLogger') return token;
+    }
+    return undefined;
   }
 
   private async resolvePinoSink(type: unknown): Promise<LogSink | undefined> {

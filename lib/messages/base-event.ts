@@ -1,6 +1,6 @@
 import type { IEvent } from '@nestjs/cqrs';
 import { defineMessageFields, EVENT_ENVELOPE } from './message-fields';
-import type { BaseEventProps, ExtraMessageProps, OwnFields } from './message-props';
+import type { BaseEventProps, MessageArgs, MessageInstance, OwnFields } from './message-props';
 
 /**
  * The props of event `T`: its own data fields plus the optional envelope fields. For a
@@ -21,21 +21,28 @@ export type EventProps<T> = OwnFields<T, BaseEvent> & BaseEventProps;
  * this.eventBus.publish(new UserCreated({ userId: user.id }));
  * ```
  *
- * Built exactly like a {@link BaseCommand}; read its documentation before adding fields:
- * declare them with `declare readonly`, never with an initialiser.
+ * Built exactly like a {@link BaseCommand}, fields as the last type argument included.
  *
  * @throws TypeError when `props` is not an object, or when `eventId`, `correlationId` (at most
  *   128 characters of `[A-Za-z0-9._:-]`) or `occurredAt` (a valid `Date` or an ISO 8601
  *   date-time with a time zone) is given and invalid.
  */
-export abstract class BaseEvent implements IEvent {
+abstract class EventMessage implements IEvent {
   /** A UUID v4 unless given. */
   declare readonly eventId: string;
   declare readonly correlationId?: string;
   /** When the event happened (a `Date`, which is always UTC); now unless given. */
   declare readonly occurredAt: Date;
 
-  constructor(props: BaseEventProps & ExtraMessageProps = {}) {
-    defineMessageFields(this, props, EVENT_ENVELOPE);
+  constructor(props: object = {}) {
+    // The returned object is `this`, or a guard around it (see class-field-guard.ts).
+    return defineMessageFields(this, props, EVENT_ENVELOPE);
   }
 }
+
+/** An event; with `TFields`, its fields (see {@link BaseEvent}). */
+export type BaseEvent<TFields extends object = never> = MessageInstance<EventMessage, TFields>;
+
+export const BaseEvent = EventMessage as unknown as abstract new <TFields extends object = never>(
+  ...args: MessageArgs<TFields, BaseEventProps>
+) => BaseEvent<TFields>;

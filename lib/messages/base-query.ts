@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import { defineMessageFields, REQUEST_ENVELOPE } from './message-fields';
-import type { BaseMessageProps, ExtraMessageProps, OwnFields } from './message-props';
+import type { BaseMessageProps, MessageArgs, MessageInstance, OwnFields } from './message-props';
 
 /**
  * The props of query `T`: its own data fields plus the optional envelope fields. For a
@@ -21,12 +21,12 @@ export type QueryProps<T> = OwnFields<T, BaseQuery> & BaseMessageProps;
  * }
  * ```
  *
- * Built exactly like a {@link BaseCommand}; read its documentation before adding fields:
- * declare them with `declare readonly`, never with an initialiser.
+ * Built exactly like a {@link BaseCommand}, fields as the last type argument included.
  *
  * @throws TypeError like {@link BaseCommand}.
  */
-export abstract class BaseQuery<TResult = unknown> extends Query<TResult> {
+/** The class behind {@link BaseQuery}; `PaginatedQuery` extends it. */
+export abstract class QueryMessage<TResult> extends Query<TResult> {
   /** A UUID v4 unless given. */
   declare readonly requestId: string;
   declare readonly correlationId?: string;
@@ -34,8 +34,22 @@ export abstract class BaseQuery<TResult = unknown> extends Query<TResult> {
   /** When the query was created (a `Date`, which is always UTC), unless given. */
   declare readonly requestedAt: Date;
 
-  constructor(props: BaseMessageProps & ExtraMessageProps = {}) {
+  constructor(props: object = {}) {
     super();
-    defineMessageFields(this, props, REQUEST_ENVELOPE);
+    // The returned object is `this`, or a guard around it (see class-field-guard.ts).
+    return defineMessageFields(this, props, REQUEST_ENVELOPE);
   }
 }
+
+/** A query of result `TResult`; with `TFields`, its fields (see {@link BaseQuery}). */
+export type BaseQuery<TResult = unknown, TFields extends object = never> = MessageInstance<
+  QueryMessage<TResult>,
+  TFields
+>;
+
+export const BaseQuery = QueryMessage as unknown as abstract new <
+  TResult = unknown,
+  TFields extends object = never,
+>(
+  ...args: MessageArgs<TFields, BaseMessageProps>
+) => BaseQuery<TResult, TFields>;

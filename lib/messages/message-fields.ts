@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { guardClassFields, needsClassFieldGuard } from './class-field-guard';
 
 /** How one family of messages names its envelope fields. */
 export interface MessageEnvelope {
@@ -36,30 +37,39 @@ const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * Copies `props` onto `message` as enumerable, non-writable, non-configurable own properties,
- * envelope first. The object is left extensible on purpose: @nestjs/cqrs's
- * `AsyncContext.attachTo()` defines a symbol property on it.
+ * Copies `props` onto `message` as enumerable, read-only own properties, envelope first, and
+ * returns the object the base constructor must return (see `guardClassFields`). The object is
+ * left extensible on purpose: @nestjs/cqrs's `AsyncContext.attachTo()` defines a symbol
+ * property on it.
  */
-export function defineMessageFields(
-  message: object,
+export function defineMessageFields<T extends object>(
+  message: T,
   props: unknown,
   envelope: MessageEnvelope,
-): void {
-  const className = message.constructor.name || 'message';
+): T {
+  const type = message.constructor;
+  const className = type.name || 'message';
   const source = readProps(className, props);
+  const configurable = needsClassFieldGuard(type);
 
   defineField(
+    configurable,
     message,
     envelope.idField,
     readId(className, envelope.idField, source) ?? randomUUID(),
   );
   for (const field of envelope.optionalIdFields) {
-    defineField(message, field, readId(className, field, source));
+    defineField(configurable, message, field, readId(className, field, source));
   }
   for (const field of envelope.optionalStringFields) {
-    defineField(message, field, readString(className, field, source));
+    defineField(configurable, message, field, readString(className, field, source));
   }
-  defineField(message, envelope.dateField, readDate(className, envelope.dateField, source));
+  defineField(
+    configurable,
+    message,
+    envelope.dateField,
+    readDate(className, envelope.dateField, source),
+  );
 
   const envelopeFields = new Set<string>([
     envelope.idField,
@@ -74,8 +84,14 @@ export function defineMessageFields(
     if (key in message) {
       throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
     }
-    defineField(message, key, source[key]);
+    defineField(configurable, message, key, source[key]);
   }
+  return guardClassFields(message, type);
+}
+
+function defineField(configurable: boolean, message: object, key: string, value: unknown): void {
+  if (value === undefined) return;
+  Object.defineProperty(message, key, { value, enumerable: true, writable: false, configurable });
 }
 
 function readProps(className: string, props: unknown): Readonly<Record<string, unknown>> {
@@ -86,16 +102,6 @@ function readProps(className: string, props: unknown): Readonly<Record<string, u
     );
   }
   return props as Readonly<Record<string, unknown>>;
-}
-
-function defineField(message: object, key: string, value: unknown): void {
-  if (value === undefined) return;
-  Object.defineProperty(message, key, {
-    value,
-    enumerable: true,
-    writable: false,
-    configurable: false,
-  });
 }
 
 // Error messages name the field and the type received, never the value: a badly placed

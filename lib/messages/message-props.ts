@@ -61,3 +61,17 @@ type OwnFieldKeys<T, TBase> = {
 
 /** `Pick` keeps each field's optional modifier, so `declare readonly note?: string` stays optional. */
 export type OwnFields<T, TBase> = Pick<T, OwnFieldKeys<T, TBase>>;
+
+/**
+ * The constructor arguments of a message class whose fields are `TFields` (its second type
+ * argument): exactly those fields plus the envelope, so a misspelt or ill-typed prop does not
+ * compile. Without a second type argument (`never`), any extra field is accepted.
+ */
+export type MessageArgs<TFields, TEnvelope> = [TFields] extends [never]
+  ? [props?: TEnvelope & ExtraMessageProps]
+  : [props: TFields & TEnvelope];
+
+/** An instance of base class `TBase` carrying `TFields` as read-only fields. */
+export type MessageInstance<TBase, TFields> = [TFields] extends [never]
+  ? TBase
+  : TBase & Readonly<TFields>;

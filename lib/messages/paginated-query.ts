@@ -1,6 +1,12 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { BaseQuery } from './base-query';
-import type { BaseMessageProps, ExtraMessageProps, OwnFields } from './message-props';
+import { QueryMessage } from './base-query';
+import type {
+  BaseMessageProps,
+  ExtraMessageProps,
+  MessageArgs,
+  MessageInstance,
+  OwnFields,
+} from './message-props';
 
 const DEFAULT_PAGE = 1;
 const DEFAULT_PAGE_SIZE = 10;
@@ -48,7 +54,7 @@ export type PaginatedQueryProps<T> = OwnFields<T, PaginatedQuery> & BaseMessageP
  * `page` and `pageSize` are checked at dispatch, so one `MessageValidationError` reports every
  * bad field of the request together.
  */
-export abstract class PaginatedQuery<TResult = unknown> extends BaseQuery<TResult> {
+abstract class PaginatedQueryMessage<TResult> extends QueryMessage<TResult> {
   /** 1-based. */
   @IsInt()
   @Min(1)
@@ -59,7 +65,7 @@ export abstract class PaginatedQuery<TResult = unknown> extends BaseQuery<TResul
   @Max(MAX_PAGE_SIZE)
   declare readonly pageSize: number;
 
-  constructor(props: BaseMessageProps & PagingProps & ExtraMessageProps = {}) {
+  constructor(props: object = {}) {
     super(withPaging(props));
   }
 
@@ -92,3 +98,19 @@ function toPagingNumber(value: unknown, fallback: number): unknown {
   if (typeof value === 'string' && INTEGER_STRING.test(value)) return Number(value);
   return value;
 }
+
+/**
+ * A paginated query of result `TResult`; with `TFields`, its own fields besides the paging (see
+ * {@link PaginatedQuery}).
+ */
+export type PaginatedQuery<TResult = unknown, TFields extends object = never> = MessageInstance<
+  PaginatedQueryMessage<TResult>,
+  TFields
+>;
+
+export const PaginatedQuery = PaginatedQueryMessage as unknown as abstract new <
+  TResult = unknown,
+  TFields extends object = never,
+>(
+  ...args: MessageArgs<TFields, BaseMessageProps & PagingProps>
+) => PaginatedQuery<TResult, TFields>;

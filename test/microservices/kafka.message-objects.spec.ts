@@ -62,7 +62,8 @@ const received: Array<{
 @Controller()
 class StockController {
   @EventPattern(TOPIC)
-  reserved(@Payload() data: unknown, @Ctx() context: KafkaContext): void {
+  reserved(@Payload() data: unknown, @Ctx() ctx: unknown): void {
+    const context = ctx as KafkaContext;
     received.push({
       correlationId: getCorrelationId(),
       causationId: getCausationId(),

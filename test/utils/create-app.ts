@@ -18,7 +18,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Testi
     options.observabilityModule ??
     (options.observability === false
       ? undefined
-      : CqrsObservabilityModule.forRoot(options.observability ?? {}));
+      : options.observability === undefined
+        ? CqrsObservabilityModule.forRoot()
+        : CqrsObservabilityModule.forRoot(options.observability));
   const moduleRef = await Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),

@@ -1,0 +1,58 @@
+/**
+ * Lets subclass fields be declared the usual TypeScript way (`readonly sku!: string`) under
+ * `useDefineForClassFields` (the default from target ES2022), where each field is defined on
+ * the instance right after the base constructor returns — over the value that constructor
+ * copied from the props.
+ *
+ * The first instance of each message class is returned behind a Proxy that watches for those
+ * definitions. A class without field definitions gets plain, non-configurable properties from
+ * its second instance on (no Proxy, no cost); a class with them keeps the guard, which lets a
+ * given prop win over its field's declaration, defines a declared field that was not given as
+ * read-only, and refuses any later redefinition or deletion (a `TypeError` in strict mode).
+ */
+type FieldShape = 'plain' | 'class-fields';
+
+const shapes = new WeakMap<object, FieldShape>();
+
+/** Whether instances of `type` need their properties configurable for the guard. */
+export function needsClassFieldGuard(type: object): boolean {
+  return shapes.get(type) !== 'plain';
+}
+
+/** `message`, or a guard around it while its class may define fields of its own. */
+export function guardClassFields<T extends object>(message: T, type: object): T {
+  const shape = shapes.get(type);
+  if (shape === 'plain') return message;
+  // Until one of its instances shows a field definition, the class is taken to have none.
+  if (shape === undefined) shapes.set(type, 'plain');
+  return new Proxy(message, {
+    defineProperty(target, key, descriptor) {
+      const own = Object.prototype.hasOwnProperty.call(target, key);
+      if (isFieldDefinition(descriptor)) {
+        shapes.set(type, 'class-fields');
+        if (own) return true;
+        return Reflect.defineProperty(target, key, {
+          value: descriptor.value,
+          enumerable: true,
+          writable: false,
+          configurable: true,
+        });
+      }
+      // A field's value is fixed; new keys (@nestjs/cqrs's AsyncContext symbol) are welcome.
+      return own ? false : Reflect.defineProperty(target, key, descriptor);
+    },
+    deleteProperty(target, key) {
+      return !Object.prototype.hasOwnProperty.call(target, key);
+    },
+  });
+}
+
+/** What `[[DefineOwnProperty]]` receives from a class field (or an assignment of a new key). */
+function isFieldDefinition(descriptor: PropertyDescriptor): boolean {
+  return (
+    'value' in descriptor &&
+    descriptor.writable === true &&
+    descriptor.enumerable === true &&
+    descriptor.configurable === true
+  );
+}
