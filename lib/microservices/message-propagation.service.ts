@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { context as otelContext, SpanKind } from '@opentelemetry/api';
+import { isSpanContextValid, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
 import { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import { PatchSet } from '../bus/patch-set';
@@ -265,7 +265,13 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
       const created = span;
       let outgoing = data;
       if (carriesHeaders(system, client) || isEnvelope(data)) {
-        const headers = created.runInContext(() => writeMessageHeaders({}, ids));
+        // The producer span's context when it records; the caller's (an HTTP span, another
+        // instrumentation's) when tracing is off here.
+        const spanContext = created.spanContext();
+        const parent = isSpanContextValid(spanContext)
+          ? trace.setSpanContext(otelContext.active(), spanContext)
+          : otelContext.active();
+        const headers = writeMessageHeaders({}, ids, parent);
         outgoing = withHeaders(system, data, headers, this.ms!, this.natsHeaders(client, system));
       }
       return { span: created, outgoing, destination };
