@@ -356,6 +356,8 @@ export function crossServiceSuite(suite: BrokerSuite): void {
       );
       const consumer = one(dump.spans, `process ${Patterns.FAILING}`);
       expect(consumer.status).toBe(SpanStatusCode.ERROR);
+      // Nest's RPC exception filter logs it, as for any handler.
+      expect(dump.logs.some((line) => line.includes('warehouse is on fire'))).toBe(true);
       expect(consumer.attributes[MessagingAttributes.OUTCOME]).toBe('error');
       expect(
         samplesOf(dump.metrics, MessagingMetricNames.CONSUMED, {
