@@ -96,6 +96,9 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
     if (loaded.status !== 'loaded') {
       if (loaded.status === 'failed') {
         this.logger.warn(`${MICROSERVICES} could not be loaded: cross-service propagation is off`);
+      } else {
+        // Most apps have no transport at all: a debug line, not a warning at every start.
+        this.logger.debug(`${MICROSERVICES} is not installed: cross-service propagation is off`);
       }
       return;
     }

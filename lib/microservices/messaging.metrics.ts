@@ -28,6 +28,7 @@ export class MessagingMetrics {
   private readonly duration: Histogram<string> | undefined;
   private readonly age: Histogram<string> | undefined;
   private readonly patterns: LabelValueLimiter;
+  private readonly children = new Map<string, unknown>();
 
   constructor(
     promClient: PromClient,
@@ -92,20 +93,45 @@ export class MessagingMetrics {
   }
 
   recordSent(transport: string, pattern: string, outcome: string): void {
-    this.safely(MessagingMetricNames.SENT, () => this.sent?.inc({ transport, pattern, outcome }));
+    this.safely(MessagingMetricNames.SENT, () =>
+      this.child(this.sent, 's', transport, pattern, outcome)?.inc(),
+    );
   }
 
   recordAge(transport: string, pattern: string, seconds: number): void {
     this.safely(MessagingMetricNames.MESSAGE_AGE, () =>
-      this.age?.observe({ transport, pattern }, seconds),
+      this.child(this.age, 'a', transport, pattern, undefined)?.observe(seconds),
     );
   }
 
   recordConsumed(transport: string, pattern: string, outcome: string, seconds: number): void {
     this.safely(MessagingMetricNames.CONSUMED, () => {
-      this.consumed?.inc({ transport, pattern, outcome });
-      this.duration?.observe({ transport, pattern, outcome }, seconds);
+      this.child(this.consumed, 'c', transport, pattern, outcome)?.inc();
+      this.child(this.duration, 'd', transport, pattern, outcome)?.observe(seconds);
     });
+  }
+
+  /**
+   * The labelled child of a metric, kept so a message costs no label hashing. Bounded: the
+   * transports and outcomes are fixed sets and the patterns are capped.
+   */
+  private child<C>(
+    metric: { labels(labels: Record<string, string>): C } | undefined,
+    family: string,
+    transport: string,
+    pattern: string,
+    outcome: string | undefined,
+  ): C | undefined {
+    if (metric === undefined) return undefined;
+    const key = `${family}\u0000${transport}\u0000${pattern}\u0000${outcome ?? ''}`;
+    let child = this.children.get(key) as C | undefined;
+    if (child === undefined) {
+      child = metric.labels(
+        outcome === undefined ? { transport, pattern } : { transport, pattern, outcome },
+      );
+      this.children.set(key, child);
+    }
+    return child;
   }
 
   private safely(name: string, record: () => void): void {
