@@ -97,7 +97,7 @@ export class MessageContextInterceptor implements NestInterceptor {
     }
     const message = readMessageContext(carrier.get);
     const patterns: unknown = Reflect.getMetadata(PATTERN_METADATA, context.getHandler());
-    const pattern = patternName(Array.isArray(patterns) ? patterns[0] : patterns);
+    const pattern = destinationOf(Array.isArray(patterns) ? patterns[0] : patterns);
     const options = this.propagation.options as Exclude<typeof this.propagation.options, false>;
     const now = Date.now();
     const ageMs = message.sentAt === undefined ? undefined : Math.max(0, now - message.sentAt);
@@ -180,4 +180,13 @@ function placementOf(shape: 'child' | 'link', remote: SpanContext): HandlerSpanO
   return shape === 'link'
     ? { isChildTrace: false, link: remote }
     : { isChildTrace: true, parent: remote };
+}
+
+/** The handler's pattern as a destination name; a gRPC method reads `Service/Method`. */
+function destinationOf(pattern: unknown): string {
+  if (pattern !== null && typeof pattern === 'object') {
+    const { service, rpc } = pattern as { service?: unknown; rpc?: unknown };
+    if (typeof service === 'string' && typeof rpc === 'string') return `${service}/${rpc}`;
+  }
+  return patternName(pattern);
 }
