@@ -24,6 +24,10 @@ import { incomingCarrier, patternName } from './transport-carriers';
 
 const SOURCE = 'Cross-service propagation';
 
+// The argument arrays of the messages being handled, shared by every instance (a global one
+// and one per `@UseInterceptors()` module); weak, so nothing outlives its call.
+const HANDLING = new WeakSet<object>();
+
 interface Incoming {
   readonly message: IncomingMessageContext;
   readonly system: string;
@@ -44,6 +48,10 @@ export class MessageContextInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc' || !this.propagation.active) return next.handle();
+    // Bound both globally and with @UseInterceptors(): the message is handled once.
+    const args = context.getArgs();
+    if (HANDLING.has(args)) return next.handle();
+    HANDLING.add(args);
     let incoming: Incoming;
     try {
       incoming = this.read(context);

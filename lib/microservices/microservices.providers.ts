@@ -17,4 +17,10 @@ export const MICROSERVICES_PROVIDERS: Provider[] = [
 ];
 
 /** What the module exports of it. */
-export const MICROSERVICES_EXPORTS = [MessageContextInterceptor, CqrsEventBridge];
+// The service too: `@UseInterceptors(MessageContextInterceptor)` builds the interceptor in the
+// controller's module, which must resolve its dependency.
+export const MICROSERVICES_EXPORTS = [
+  MessageContextInterceptor,
+  CqrsEventBridge,
+  MessagePropagationService,
+];
