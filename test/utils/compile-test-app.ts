@@ -13,7 +13,9 @@ export async function compileTestApp(options: TestAppOptions = {}): Promise<Test
     options.observabilityModule ??
     (options.observability === false
       ? undefined
-      : CqrsObservabilityModule.forRoot(options.observability ?? {}));
+      : options.observability === undefined
+        ? CqrsObservabilityModule.forRoot()
+        : CqrsObservabilityModule.forRoot(options.observability));
   return Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),
