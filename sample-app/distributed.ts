@@ -34,6 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
+const running = new Set<Service>();
+
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Service {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'pipe' });
   const lines: string[] = [];
@@ -46,7 +48,10 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  return { name, child, lines };
+  const service = { name, child, lines };
+  running.add(service);
+  child.once('exit', () => running.delete(service));
+  return service;
 }
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
@@ -134,6 +139,14 @@ async function main(): Promise<void> {
   } finally {
     for (const service of services.reverse()) await stop(service);
   }
+}
+
+// Ctrl-C or a supervisor's SIGTERM: stop what was started, then leave.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const service of running) service.child.kill('SIGTERM');
+    process.exit(130);
+  });
 }
 
 main().catch((error: unknown) => {

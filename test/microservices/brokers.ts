@@ -80,6 +80,22 @@ function capture(child: ChildProcess): () => string {
   return () => output;
 }
 
+/**
+ * Kills the group when this process exits without having stopped it (a worker torn down
+ * before its afterAll): a broker must never outlive its test run.
+ */
+function killOnExit(child: ChildProcess): void {
+  const kill = () => {
+    try {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+}
+
 /** Stops a process group started with `detached: true`, waiting for its leader to exit. */
 async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -106,6 +122,7 @@ export async function startNats(): Promise<Broker> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  killOnExit(child);
   const log = capture(child);
   await waitForPort(port, child, log);
   return { url: `nats://127.0.0.1:${port}`, stop: () => stopGroup(child) };
@@ -124,6 +141,7 @@ export async function startRabbitMq(): Promise<Broker> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  killOnExit(epmd);
   const epmdLog = capture(epmd);
   await waitForPort(epmdPort, epmd, epmdLog);
   const env = {
@@ -149,6 +167,7 @@ export async function startRabbitMq(): Promise<Broker> {
     detached: true,
     env,
   });
+  killOnExit(rabbit);
   const log = capture(rabbit);
   const stop = async () => {
     await stopGroup(rabbit);

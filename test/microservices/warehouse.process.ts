@@ -45,6 +45,9 @@ export class WarehouseProcess {
       ['-e', RUN_TYPESCRIPT, join(__dirname, 'fixtures/warehouse.main.ts'), ROOT],
       { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
     const warehouse = new WarehouseProcess(child);
     await warehouse.request('ready', undefined, 60_000);
     return warehouse;
