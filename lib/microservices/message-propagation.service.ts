@@ -114,15 +114,6 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
     this.patches.restoreAll();
   }
 
-  /**
-   * Instruments a ClientProxy the module did not find as a provider (one built with `new`
-   * or `ClientProxyFactory.create()` inside a service). Idempotent.
-   */
-  instrumentClient(client: object): void {
-    const system = clientSystem(client);
-    if (this.ms !== undefined && system !== undefined) this.patchClient(client, system);
-  }
-
   private patchClient(client: object, system: MessagingSystem): void {
     const emitVia = this.emit.bind(this);
     const sendVia = this.send.bind(this);

@@ -51,10 +51,9 @@ export const MessagingAttributes = {
 
 /** Values of `messaging.operation.type` / `.name`. */
 export const MessagingOperations = {
-  /** `emit()`: an event, no reply awaited. */
+  /** `emit()` and `send()`: the message leaves this service. */
   SEND: 'send',
-  /** `send()`: a request awaiting a reply (still a `send` operation type). */
-  REQUEST: 'request',
+  /** A handler of this service handles it. */
   PROCESS: 'process',
 } as const;
 
