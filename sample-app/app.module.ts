@@ -1,5 +1,5 @@
 import { DynamicModule, Module, OnModuleInit, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
@@ -17,6 +17,7 @@ import { AppConfigModule } from './app-config.module';
 import { APP_CONFIG, type AppConfig, readAppConfig } from './app.config';
 import { cqrsObservabilityOptions } from './cqrs-observability.options';
 import { AuditInterceptor } from './hooks/audit.interceptor';
+import { HttpRouteInterceptor } from './http/http-route.interceptor';
 import { OrdersModule } from './orders/orders.module';
 import { WarehouseClientModule } from './warehouse/warehouse-client.module';
 
@@ -82,6 +83,8 @@ export class AppModule implements OnModuleInit {
             transform: true,
           }),
         },
+        // Server spans named after their route (`POST /orders`), not just the method.
+        { provide: APP_INTERCEPTOR, useClass: HttpRouteInterceptor },
         // Reports unexpected HTTP errors. A failed command reaches it after the library captured
         // it; Sentry drops a second capture of the same error object, so it is reported once.
         { provide: APP_FILTER, useClass: SentryGlobalFilter },
