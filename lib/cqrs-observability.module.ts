@@ -16,6 +16,10 @@ import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.interna
 import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
+import {
+  MICROSERVICES_EXPORTS,
+  MICROSERVICES_PROVIDERS,
+} from './microservices/microservices.providers';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
 import {
   assertAsyncOptions,
@@ -60,8 +64,15 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     LoggingInterceptor,
     SentryInterceptor,
     UserInterceptorsInstaller,
+    ...MICROSERVICES_PROVIDERS,
   ],
-  exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
+  exports: [
+    HookRegistry,
+    RedactionPolicy,
+    RESOLVED_OPTIONS,
+    FAILURE_REPORTER,
+    ...MICROSERVICES_EXPORTS,
+  ],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {
   /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */

@@ -19,6 +19,11 @@ import {
 } from './metrics/metrics.options';
 import { assertKnownKeys, assertPlainObject } from './options-validation';
 import {
+  MicroservicesOptions,
+  ResolvedMicroservicesOptions,
+  resolveMicroservicesOptions,
+} from './microservices/microservices.options';
+import {
   RedactionOptions,
   ResolvedRedactionOptions,
   resolveRedactionOptions,
@@ -68,6 +73,12 @@ export interface CqrsObservabilityModuleOptions {
    * @default []
    */
   interceptors?: (Type<CqrsInterceptor> | CqrsInterceptor)[];
+  /**
+   * Correlation, causation and trace context across services through @nestjs/microservices
+   * clients and handlers, when that package is installed. `false` leaves them untouched.
+   * @default true
+   */
+  microservices?: boolean | MicroservicesOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -80,6 +91,7 @@ export interface ResolvedObservabilityOptions {
   readonly logging: ResolvedLoggingOptions | false;
   readonly sentry: ResolvedSentryOptions | false;
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
+  readonly microservices: ResolvedMicroservicesOptions | false;
 }
 
 const ROOT_OPTIONS = [
@@ -91,6 +103,7 @@ const ROOT_OPTIONS = [
   'logging',
   'sentry',
   'interceptors',
+  'microservices',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -107,6 +120,7 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     logging: resolveLoggingOptions(raw.logging),
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),
+    microservices: resolveMicroservicesOptions(raw.microservices),
   });
 }
 

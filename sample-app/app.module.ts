@@ -19,6 +19,7 @@ import { cqrsObservabilityOptions } from './cqrs-observability.options';
 import { AuditInterceptor } from './hooks/audit.interceptor';
 import { HttpRouteInterceptor } from './http/http-route.interceptor';
 import { OrdersModule } from './orders/orders.module';
+import { WarehouseClientModule } from './warehouse/warehouse-client.module';
 
 export interface AppModuleOptions {
   /** @default readAppConfig() (the environment) */
@@ -67,6 +68,8 @@ export class AppModule implements OnModuleInit {
           inject: [APP_CONFIG],
           useFactory: cqrsObservabilityOptions,
         }),
+        // Only with NATS_URL: the saga's stock reservation goes to the warehouse service.
+        WarehouseClientModule.register(config.natsUrl),
         OrdersModule,
       ],
       providers: [

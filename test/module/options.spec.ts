@@ -51,6 +51,7 @@ describe('resolveObservabilityOptions', () => {
           'interceptors',
           'logging',
           'metrics',
+          'microservices',
           'redaction',
           'sentry',
           'tracing',
