@@ -1,34 +1,128 @@
 import 'reflect-metadata';
-import { Injectable, Logger, type DynamicModule, type Provider } from '@nestjs/common';
-import { CommandBus, CommandHandler, CqrsModule, ICommandHandler } from '@nestjs/cqrs';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type DynamicModule,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { CommandBus, CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import { CqrsObservabilityModule, CqrsObservabilityModuleOptions, HookRegistry } from '../lib';
+import {
+  BaseCommand,
+  CqrsObservabilityModule,
+  CqrsObservabilityModuleOptions,
+  HookRegistry,
+} from '../lib';
 import type { Variant } from './harness';
 
-/** The benchmark's command: a few fields, like a real one, one of them personal data. */
-export class PlaceOrder {
-  constructor(
-    readonly orderId: string,
-    readonly sku: string,
-    readonly quantity: number,
-    readonly email: string,
-  ) {}
+/** The fields every benchmark command carries: a few, like a real one, one of them personal data. */
+export interface OrderFields {
+  readonly orderId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly email: string;
 }
+
+const ORDER: OrderFields = {
+  orderId: 'order-1',
+  sku: 'SKU-1',
+  quantity: 2,
+  email: 'someone@example.com',
+};
+
+export type OrderCommand = OrderFields;
+type OrderCommandClass = new (props: OrderFields) => OrderCommand;
+
+/** Eight command names, as in a real app: the call sites and the per-type series rotate. */
+export const COMMAND_NAMES = [
+  'PlaceOrder',
+  'CancelOrder',
+  'ShipOrder',
+  'RefundOrder',
+  'ReserveStock',
+  'ReleaseStock',
+  'ChargeCard',
+  'SendReceipt',
+] as const;
+
+/**
+ * The app's commands are `BaseCommand` subclasses, as the README writes them, with or without
+ * the module (`BENCH_MESSAGES=plain`: classes that only copy their fields, to see the bus alone).
+ */
+export const MESSAGES = process.env.BENCH_MESSAGES === 'plain' ? 'plain' : 'BaseCommand';
+
+function commandClass(name: string): OrderCommandClass {
+  // A computed key gives the class its name, which the signals label by.
+  if (MESSAGES === 'BaseCommand') {
+    return { [name]: class extends BaseCommand<unknown, OrderFields> {} }[name]!;
+  }
+  const holder = {
+    [name]: class {
+      readonly orderId: string;
+      readonly sku: string;
+      readonly quantity: number;
+      readonly email: string;
+      constructor(props: OrderFields) {
+        this.orderId = props.orderId;
+        this.sku = props.sku;
+        this.quantity = props.quantity;
+        this.email = props.email;
+      }
+    },
+  };
+  return holder[name]!;
+}
+
+export const COMMAND_CLASSES: readonly OrderCommandClass[] = COMMAND_NAMES.map(commandClass);
+// A class's first instances go through the class-field guard's Proxy: not the steady state.
+for (const Command of COMMAND_CLASSES) for (let k = 0; k < 3; k++) new Command(ORDER);
 
 export const RESULT = { accepted: true };
 
 /** Extra work a handler does inline in the hand-written variants; nothing by default. */
 @Injectable()
 export class InlineSignals {
-  run: (command: PlaceOrder, handler: () => Promise<unknown>) => Promise<unknown> = (_c, handler) =>
-    handler();
+  run: (command: OrderCommand, handler: string, body: () => Promise<unknown>) => Promise<unknown> =
+    (_command, _handler, body) => body();
 }
 
-@CommandHandler(PlaceOrder)
-export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
-  constructor(private readonly inline: InlineSignals) {}
-  execute(command: PlaceOrder): Promise<unknown> {
-    return this.inline.run(command, async () => RESULT);
+function handlerClass(command: OrderCommandClass): Type<ICommandHandler> {
+  const name = `${command.name}Handler`;
+  const holder = {
+    [name]: class implements ICommandHandler<OrderCommand> {
+      constructor(readonly inline: InlineSignals) {}
+      execute(message: OrderCommand): Promise<unknown> {
+        return this.inline.run(message, name, async () => RESULT);
+      }
+    },
+  };
+  const handler = holder[name]!;
+  Inject(InlineSignals)(handler, undefined, 0);
+  CommandHandler(command)(handler);
+  return handler;
+}
+
+const HANDLERS = COMMAND_CLASSES.map(handlerClass);
+
+/** A command whose handler dispatches the next one synchronously, until the stack runs out. */
+export class Nest {
+  constructor(
+    readonly depth: number,
+    readonly limit: number,
+  ) {}
+}
+
+export const deepest = { depth: 0 };
+
+@CommandHandler(Nest)
+export class NestHandler implements ICommandHandler<Nest> {
+  constructor(@Inject(CommandBus) private readonly bus: CommandBus) {}
+  execute(command: Nest): Promise<unknown> {
+    if (command.depth > deepest.depth) deepest.depth = command.depth;
+    if (command.depth >= command.limit) return Promise.resolve(command.depth);
+    return this.bus.execute(new Nest(command.depth + 1, command.limit));
   }
 }
 
@@ -41,22 +135,41 @@ export interface AppSpec {
   imports?: DynamicModule[];
 }
 
-export async function createVariant(spec: AppSpec): Promise<Variant> {
+export interface BenchApp extends Variant {
+  readonly bus: CommandBus;
+}
+
+/**
+ * One app: the bus with eight command handlers (and the nesting one), with or without the
+ * module. Each dispatch constructs its command, as an app does, rotating over the classes.
+ */
+export async function createVariant(spec: AppSpec): Promise<BenchApp> {
   Logger.overrideLogger(false);
   const imports: DynamicModule[] = [CqrsModule.forRoot(), ...(spec.imports ?? [])];
   if (spec.observability) imports.push(CqrsObservabilityModule.forRoot(spec.observability));
   const moduleRef = await Test.createTestingModule({
     imports,
-    providers: [InlineSignals, PlaceOrderHandler, ...(spec.providers ?? [])],
+    providers: [InlineSignals, ...HANDLERS, NestHandler, ...(spec.providers ?? [])],
   }).compile();
   await moduleRef.init();
   if (spec.inline) moduleRef.get(InlineSignals).run = spec.inline;
   if (spec.hook) moduleRef.get(HookRegistry).register((_operation, _attributes, next) => next());
   const bus = moduleRef.get(CommandBus);
-  const command = new PlaceOrder('order-1', 'SKU-1', 2, 'someone@example.com');
+  let i = 0;
   return {
     name: spec.name,
-    dispatch: () => bus.execute(command),
+    bus,
+    dispatch: () => {
+      const Command = COMMAND_CLASSES[i++ & 7]!;
+      return bus.execute(
+        new Command({
+          orderId: 'order-1',
+          sku: 'SKU-1',
+          quantity: 2,
+          email: 'someone@example.com',
+        }),
+      );
+    },
     close: () => moduleRef.close(),
   };
 }

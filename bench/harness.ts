@@ -3,6 +3,8 @@ export interface Variant {
   readonly name: string;
   readonly dispatch: () => Promise<unknown>;
   readonly close: () => Promise<void>;
+  /** A synchronous loop of `iterations` operations, measured instead of awaited `dispatch`es. */
+  readonly loop?: (iterations: number) => void;
 }
 
 export interface VariantResult {
@@ -32,7 +34,8 @@ export async function measureInterleaved(
       const variant = variants[index]!;
       (globalThis as { gc?: () => void }).gc?.();
       const start = process.hrtime.bigint();
-      for (let i = 0; i < iterations; i++) await variant.dispatch();
+      if (variant.loop) variant.loop(iterations);
+      else for (let i = 0; i < iterations; i++) await variant.dispatch();
       const elapsed = Number(process.hrtime.bigint() - start);
       if (round >= 0) samples[index]!.push(elapsed / iterations);
     }

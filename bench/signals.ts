@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { ClsServiceManager } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AppSpec, PlaceOrder } from './bench-app';
+import type { AppSpec, OrderCommand } from './bench-app';
 
 /** Spans are created and recorded as with any SDK; the processor drops them, so export cost is out. */
 const DROP_ALL: SpanProcessor = {
@@ -17,9 +21,15 @@ const DROP_ALL: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
-export function installTracerProvider(): void {
+/** With `neverSample`, every span is a non-recording one, as in an app sampling a share of traffic. */
+export function installTracerProvider({ neverSample = false } = {}): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [DROP_ALL] }));
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({
+      spanProcessors: [DROP_ALL],
+      ...(neverSample ? { sampler: new AlwaysOffSampler() } : {}),
+    }),
+  );
 }
 
 function nullStream(): Writable {
@@ -79,7 +89,7 @@ export function handWrittenSpec(name: string): AppSpec {
   const tracer = trace.getTracer('bench.hand-written');
   return {
     name,
-    inline: (command: PlaceOrder, handler: () => Promise<unknown>) => {
+    inline: (command: OrderCommand, handlerName: string, handler: () => Promise<unknown>) => {
       const cls = ClsServiceManager.getClsService();
       const parent = cls.get() as Record<string, string | undefined> | undefined;
       const messageId = randomUUID();
@@ -96,7 +106,7 @@ export function handWrittenSpec(name: string): AppSpec {
               'cqrs.command_type': type,
               'cqrs.message_id': messageId,
               'cqrs.correlation_id': correlationId,
-              'cqrs.handler': 'PlaceOrderHandler',
+              'cqrs.handler': handlerName,
               'messaging.system': 'nestjs-cqrs',
               'messaging.operation.type': 'process',
               'messaging.destination.name': type,
@@ -137,7 +147,7 @@ export function handWrittenSpec(name: string): AppSpec {
                   duration_ms: Math.round(ms * 100) / 100,
                   correlation_id: correlationId,
                   message_id: messageId,
-                  handler: 'PlaceOrderHandler',
+                  handler: handlerName,
                   trace_id: ids.traceId,
                   span_id: ids.spanId,
                 },

@@ -1,0 +1,127 @@
+import { createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
+import { fullPipelineSpec, handWrittenSpec } from './signals';
+
+/** A ratio the bench prints, its budget, and how it is measured. */
+export interface Comparison {
+  readonly id: string;
+  /** The ratio as the README's table writes it. */
+  readonly title: string;
+  /** `max`: the ratio must not exceed the budget; `min`: it must reach it. */
+  readonly budget?: { readonly limit: number; readonly bound: 'max' | 'min' };
+  readonly measure: 'dispatch' | 'depth' | 'construct' | 'allocation' | 'propagation';
+  /** For `dispatch`: numerator first, denominator second. */
+  readonly specs?: () => [AppSpec, AppSpec];
+  readonly tracer?: 'sampled' | 'never-sampled' | 'none';
+}
+
+const bare: AppSpec = { name: 'bare bus' };
+
+export const COMPARISONS: readonly Comparison[] = [
+  {
+    id: 'signals-off',
+    title: 'module, every signal off / bare bus',
+    budget: { limit: 1.03, bound: 'max' },
+    measure: 'dispatch',
+    specs: () => [{ name: 'module, every signal off', observability: SIGNALS_OFF }, bare],
+  },
+  {
+    id: 'no-op-hook',
+    title: 'one no-op user hook on every operation / bare bus',
+    budget: { limit: 1.2, bound: 'max' },
+    measure: 'dispatch',
+    specs: () => [{ name: 'module, one no-op hook', observability: SIGNALS_OFF, hook: true }, bare],
+  },
+  {
+    id: 'correlation',
+    title: 'correlation only (per-dispatch context) / bare bus',
+    budget: { limit: 1.2, bound: 'max' },
+    measure: 'dispatch',
+    specs: () => [
+      { name: 'module, correlation only', observability: { ...SIGNALS_OFF, correlation: true } },
+      bare,
+    ],
+  },
+  {
+    id: 'tracing-unsampled',
+    title: 'tracing on, sampler never samples / bare bus',
+    budget: { limit: 1.3, bound: 'max' },
+    measure: 'dispatch',
+    tracer: 'never-sampled',
+    specs: () => [
+      {
+        name: 'module, tracing on, never sampled',
+        observability: { ...SIGNALS_OFF, tracing: true },
+      },
+      bare,
+    ],
+  },
+  {
+    id: 'full-pipeline',
+    title: 'full pipeline / the same signals written by hand inline',
+    budget: { limit: 1.0, bound: 'max' },
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => [
+      fullPipelineSpec('module, full pipeline'),
+      handWrittenSpec('same signals written by hand inline'),
+    ],
+  },
+  {
+    id: 'depth',
+    title: 'nested synchronous dispatch depth before RangeError, full pipeline / bare',
+    budget: { limit: 0.33, bound: 'min' },
+    measure: 'depth',
+    tracer: 'sampled',
+    specs: () => [fullPipelineSpec('module, full pipeline'), bare],
+  },
+  {
+    id: 'construct',
+    title: 'constructing a BaseCommand / a plain class with the same fields and a randomUUID()',
+    budget: { limit: 1.5, bound: 'max' },
+    measure: 'construct',
+  },
+  {
+    id: 'allocation',
+    title: 'bytes allocated per dispatch: full pipeline / hand-written',
+    measure: 'allocation',
+    tracer: 'sampled',
+    specs: () => [
+      fullPipelineSpec('module, full pipeline'),
+      handWrittenSpec('same signals written by hand inline'),
+    ],
+  },
+  // Informational, kept from the earlier groups: no budget.
+  {
+    id: 'correlation-validation',
+    title: 'correlation + validation / bare bus',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, correlation + validation',
+        observability: { ...SIGNALS_OFF, correlation: true, validation: true },
+      },
+      bare,
+    ],
+  },
+  {
+    id: 'tracing-sampled',
+    title: 'tracing on, every span sampled (+payload, correlation) / bare bus',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => [
+      {
+        name: 'module, tracing on (+payload), sampled',
+        observability: { ...SIGNALS_OFF, correlation: true, tracing: true },
+      },
+      bare,
+    ],
+  },
+  {
+    id: 'propagation',
+    title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
+    measure: 'propagation',
+    tracer: 'sampled',
+  },
+];
+
+export { createVariant };
