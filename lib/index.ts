@@ -1,6 +1,5 @@
 export { CqrsObservabilityModule } from './cqrs-observability.module';
-export { OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } from './cqrs-observability.module-definition';
-export type { CqrsObservabilityModuleOptions, ResolvedObservabilityOptions } from './options';
+export type { CqrsObservabilityModuleOptions } from './options';
 export { InvalidObservabilityOptionError } from './errors/invalid-options.error';
 
 export { HookRegistry } from './hooks/hook.registry';
@@ -19,7 +18,7 @@ export { OperationNames, MESSAGE_OPERATIONS, BuiltInPriority } from './hooks/ope
 
 export type { CorrelationOptions } from './correlation/correlation.options';
 export { DEFAULT_CORRELATION_HEADER } from './correlation/correlation.constants';
-export { generateCorrelationId, isValidCorrelationId } from './correlation/correlation-id';
+export { generateCorrelationId } from './correlation/correlation-id';
 export {
   getCorrelationId,
   setCorrelationId,

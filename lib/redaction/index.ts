@@ -1,5 +1,4 @@
 export {
-  getTraceAttributeFields,
   Hash,
   Redact,
   TraceAttribute,
@@ -12,8 +11,6 @@ export {
   DEFAULT_VALUE_DETECTORS,
   REDACTION_MARKER,
   type RedactionOptions,
-  type ResolvedRedactionOptions,
-  resolveRedactionOptions,
   TRUNCATION_SUFFIX,
   type ValueDetectorName,
 } from './redaction.options';

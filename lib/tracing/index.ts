@@ -25,24 +25,13 @@ export {
   OpenTelemetrySpanFactory,
   type OpenTelemetrySpanFactoryOptions,
 } from './opentelemetry.span-factory';
-export { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 export { LoggingSpanFactory, type LoggingSpanFactoryOptions } from './logging.span-factory';
 export { MultiSpanFactory } from './multi.span-factory';
 export { NoOpSpanFactory } from './no-op.span-factory';
-export {
-  messageIdAttributesProvider,
-  messageNameAttributesProvider,
-  messageTypeAttributesProvider,
-  payloadTypeAttributesProvider,
-  metadataAttributesProvider,
-  metadataWithRequestedByAttributesProvider,
-} from './built-in-attribute.providers';
-export { EventHandlerTrace, getEventHandlerTrace } from './event-handler-trace.decorator';
+export { EventHandlerTrace } from './event-handler-trace.decorator';
 export {
   ObservabilityInstrumentationHook,
   type ObservabilityInstrumentationHookOptions,
 } from './observability-instrumentation.hook';
 export { installFrameworkHooks, type FrameworkHooksOptions } from './framework-hooks.installer';
 export { ObservabilityContext } from './observability.context';
-export { TracingInterceptor } from './tracing.interceptor';
-export { PayloadInterceptor } from './payload.interceptor';

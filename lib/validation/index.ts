@@ -3,4 +3,3 @@ export {
   type MessageValidationIssue,
   type MessageValidationResponse,
 } from './message-validation.error';
-export { MessageValidator } from './message.validator';

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  getTraceAttributeFields,
-  Hash,
-  Redact,
-  RedactionPolicy,
-  TraceAttribute,
-} from '../../lib/redaction';
+import { Hash, Redact, RedactionPolicy, TraceAttribute } from '../../lib/redaction';
+import { getTraceAttributeFields } from '../../lib/redaction/redaction.decorators';
 
 const sha256 = (input: string): string =>
   `sha256:${createHash('sha256').update(input).digest('hex')}`;

@@ -4,8 +4,8 @@ import {
   DEFAULT_SENSITIVE_FIELDS,
   RedactionPolicy,
   type RedactionOptions,
-  resolveRedactionOptions,
 } from '../../lib/redaction';
+import { resolveRedactionOptions } from '../../lib/redaction/redaction.options';
 
 function thrownBy(run: () => unknown): InvalidObservabilityOptionError {
   try {

@@ -10,15 +10,9 @@ import {
 import {
   InvalidObservabilityOptionError,
   LoggingSpanFactory,
-  messageIdAttributesProvider,
-  messageNameAttributesProvider,
-  messageTypeAttributesProvider,
-  metadataAttributesProvider,
-  metadataWithRequestedByAttributesProvider,
   MultiSpanFactory,
   NoOpSpanFactory,
   OpenTelemetrySpanFactory,
-  payloadTypeAttributesProvider,
   TracingAttributes as A,
   type CqrsObservabilityModuleOptions,
   type SpanAttributesProvider,
@@ -38,6 +32,14 @@ import {
   startTracingSdk,
   type TracingSdk,
 } from './tracing-sdk';
+import {
+  messageIdAttributesProvider,
+  messageNameAttributesProvider,
+  messageTypeAttributesProvider,
+  metadataAttributesProvider,
+  metadataWithRequestedByAttributesProvider,
+  payloadTypeAttributesProvider,
+} from '../../lib/tracing/built-in-attribute.providers';
 
 let sdk: TracingSdk;
 beforeAll(() => {

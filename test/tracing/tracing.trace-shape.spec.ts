@@ -5,10 +5,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import {
   BaseEvent,
   EventHandlerTrace,
-  getEventHandlerTrace,
   InvalidObservabilityOptionError,
   type TracingOptions,
 } from '../../lib';
+import { getEventHandlerTrace } from '../../lib/tracing/event-handler-trace.decorator';
 import { resolveTracingOptions } from '../../lib/tracing/tracing.options';
 import { FailingEvent, PlaceOrderCommand, ReserveStockCommand } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';

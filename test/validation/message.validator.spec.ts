@@ -1,6 +1,7 @@
 import { IsEmail, IsInt, IsString, Length, Min, MinLength, ValidateNested } from 'class-validator';
 import { BaseCommand, PaginatedQuery } from '../../lib/messages';
-import { MessageValidationError, MessageValidator } from '../../lib/validation';
+import { MessageValidationError } from '../../lib/validation';
+import { MessageValidator } from '../../lib/validation/message.validator';
 
 class Address {
   @IsString()
