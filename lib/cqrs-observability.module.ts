@@ -12,7 +12,7 @@ import {
   ConfigurableModuleClass,
   RAW_OPTIONS,
 } from './cqrs-observability.module-definition';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './shared/tokens';
 import { FailureReporter } from './errors/failure-reporter';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';

@@ -17,7 +17,7 @@ import {
   ResolvedMetricsOptions,
   resolveMetricsOptions,
 } from './metrics/metrics.options';
-import { assertKnownKeys, assertPlainObject } from './options-validation';
+import { assertKnownKeys, assertPlainObject } from './shared/options-validation';
 import {
   MicroservicesOptions,
   ResolvedMicroservicesOptions,

@@ -19,12 +19,15 @@ import { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
 import type { MessageKind, OperationAttributes } from '../hooks/hook.types';
 import { OperationNames } from '../hooks/operations';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
-import type { ResolvedObservabilityOptions } from '../options';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
+import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
 import { MessageDispatcher } from './message-dispatcher';
-import { messageTypeOf } from './message-type';
+import { messageTypeOf } from '../hooks/message-type';
 import { PatchSet } from './patch-set';
 import { attachScopedHandler, detachScopedHandler } from './scoped-handler-patches';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly correlation: ResolvedCorrelationOptions | false };
 
 type Method = (...args: any[]) => any;
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
@@ -56,7 +59,7 @@ export class CqrsInstrumentationService
   constructor(
     private readonly discovery: DiscoveryService,
     registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) reporter: FailureReporter,
   ) {
     this.dispatcher = new MessageDispatcher(registry, options.correlation !== false, reporter);

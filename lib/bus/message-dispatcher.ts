@@ -7,7 +7,7 @@ import {
   ownIds,
   runAsHandlerOf,
 } from '../correlation/message-ids';
-import { SAGA_TRIGGER_EVENT } from '../cqrs-observability.internal-constants';
+import { SAGA_TRIGGER_EVENT } from '../shared/tokens';
 import { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -15,7 +15,7 @@ import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../
 import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { EventPublication } from './event-publication';
-import { classOf, messageTypeOf } from './message-type';
+import { classOf, messageTypeOf } from '../hooks/message-type';
 import { notePublisher } from './scoped-handler-patches';
 
 type Method = (...args: any[]) => any;

@@ -1,10 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { ClsModule, ClsPluginBase, type ClsService } from 'nestjs-cls';
-import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
-import type { ResolvedObservabilityOptions } from '../options';
+import { RESOLVED_OPTIONS } from '../shared/tokens';
+import type { ResolvedCorrelationOptions } from './correlation.options';
 import { REQUEST_ID_HEADER } from './correlation.constants';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import { CORRELATION_ID } from './correlation.internal-constants';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly correlation: ResolvedCorrelationOptions | false };
 
 interface HttpRequestLike {
   headers?: Record<string, string | string[] | undefined>;
@@ -29,7 +32,7 @@ export function createCorrelationClsPlugin(): ClsPluginBase {
       super('cqrs-observability-correlation');
       this.registerHooks({
         inject: [RESOLVED_OPTIONS],
-        useFactory: (options: ResolvedObservabilityOptions) => ({
+        useFactory: (options: ModuleOptions) => ({
           afterSetup: (
             cls: ClsService,
             context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext },

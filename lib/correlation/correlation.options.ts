@@ -1,4 +1,4 @@
-import { assertKnownKeys, optionalBoolean, signalSwitch } from '../options-validation';
+import { assertKnownKeys, optionalBoolean, signalSwitch } from '../shared/options-validation';
 import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
 import { DEFAULT_CORRELATION_HEADER } from './correlation.constants';
 

@@ -1,5 +1,5 @@
 import type { CqrsOperationContext, HookNext } from './hook.types';
-import type { Registration } from './hook.registry';
+import type { Registration } from './registration';
 
 const NOT_RUN = 0;
 const RETURNED = 1;

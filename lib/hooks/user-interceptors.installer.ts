@@ -1,10 +1,12 @@
 import { Inject, Injectable, OnModuleInit, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
-import type { ResolvedObservabilityOptions } from '../options';
+import { RESOLVED_OPTIONS } from '../shared/tokens';
 import { HookRegistry } from './hook.registry';
 import type { CqrsInterceptor } from './hook.types';
 import { MESSAGE_OPERATIONS } from './operations';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[] };
 
 /** Registers the `interceptors` of the module options, resolving classes through DI. */
 @Injectable()
@@ -12,7 +14,7 @@ export class UserInterceptorsInstaller implements OnModuleInit {
   constructor(
     private readonly registry: HookRegistry,
     private readonly moduleRef: ModuleRef,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ModuleOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {

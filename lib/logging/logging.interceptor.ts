@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority } from '../hooks/operations';
@@ -11,8 +12,7 @@ import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackageLoader,
-} from '../optional-package';
-import type { ResolvedObservabilityOptions } from '../options';
+} from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { LogSink } from './log-sink.interface';
 import { LogLineFactory } from './log-line.factory';
@@ -20,6 +20,9 @@ import { LOG_CONTEXT, LOGGING_FAILURE_SOURCE } from './logging.constants';
 import type { ResolvedLoggingOptions } from './logging.options';
 import { NestLogSink } from './nest.log-sink';
 import { isPinoLoggerLike, PinoLogSink } from './pino.log-sink';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly logging: ResolvedLoggingOptions | false };
 
 interface Timing {
   readonly context: CqrsOperationContext;
@@ -50,7 +53,7 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     private readonly registry: HookRegistry,
     private readonly moduleRef: ModuleRef,
     private readonly discovery: DiscoveryService,
-    @Inject(RESOLVED_OPTIONS) rootOptions: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)

@@ -3,7 +3,7 @@ import {
   optionalBoolean,
   optionalNumber,
   signalSwitch,
-} from '../options-validation';
+} from '../shared/options-validation';
 
 export interface LoggingOptions {
   /**

@@ -1,7 +1,7 @@
 import type { Gauge } from 'prom-client';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { MetricLabels } from './metrics.constants';
-import type { GaugeSeries } from './metrics.series';
+import type { GaugeSeries } from './series.interfaces';
 
 /** Operations of one kind in flight: a plain number the dispatch path bumps. */
 export class InFlightSlot implements GaugeSeries {

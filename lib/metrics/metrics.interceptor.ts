@@ -1,19 +1,22 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackageLoader,
-} from '../optional-package';
-import type { ResolvedObservabilityOptions } from '../options';
+} from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
 
 const PROM_CLIENT = 'prom-client';
 
@@ -36,7 +39,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)

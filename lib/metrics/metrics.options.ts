@@ -4,7 +4,7 @@ import {
   optionalBoolean,
   optionalNumber,
   signalSwitch,
-} from '../options-validation';
+} from '../shared/options-validation';
 
 /** Histogram buckets of `cqrs_message_duration_seconds`, in seconds. */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([

@@ -11,14 +11,15 @@ import { isSpanContextValid, context as otelContext, SpanKind, trace } from '@op
 import { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import { PatchSet } from '../bus/patch-set';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackageLoader,
-} from '../optional-package';
-import type { ResolvedObservabilityOptions } from '../options';
+} from '../shared/optional-package';
+import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
+import type { ResolvedMetricsOptions } from '../metrics/metrics.options';
 import type { CqrsSpan, SpanAttributes } from '../tracing/cqrs-span.interface';
 import type { SpanFactory } from '../tracing/span-factory.interface';
 import { SPAN_FACTORY } from '../tracing/tracing.internal-constants';
@@ -39,6 +40,13 @@ import {
   patternName,
   withHeaders,
 } from './transport-carriers';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = {
+  readonly correlation: ResolvedCorrelationOptions | false;
+  readonly metrics: ResolvedMetricsOptions | false;
+  readonly microservices: ResolvedMicroservicesOptions | false;
+};
 
 type Method = (...args: any[]) => any;
 const SOURCE = 'Cross-service propagation';
@@ -62,7 +70,7 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
 
   constructor(
     private readonly discovery: DiscoveryService,
-    @Inject(RESOLVED_OPTIONS) private readonly root: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) private readonly root: ModuleOptions,
     @Inject(FAILURE_REPORTER) readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) readonly spans: SpanFactory,
     @Optional()

@@ -4,7 +4,7 @@ import {
   optionalNumber,
   optionalOneOf,
   signalSwitch,
-} from '../options-validation';
+} from '../shared/options-validation';
 
 /** Whether a consumer span continues the producer's trace or starts a new trace linked to it. */
 export type ConsumerTraceShape = 'child' | 'link';

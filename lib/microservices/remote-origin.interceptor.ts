@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority } from '../hooks/operations';
 import type { CqrsSpan } from '../tracing/cqrs-span.interface';

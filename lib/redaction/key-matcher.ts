@@ -72,8 +72,3 @@ export class KeyMatcher {
     return action;
   }
 }
-
-/** Whether two entries name the same field under the matching rule (`requestedBy`, `requested_by`). */
-export function sameFieldName(a: string, b: string): boolean {
-  return keyWords(a).join('') === keyWords(b).join('');
-}

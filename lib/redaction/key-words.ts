@@ -28,3 +28,8 @@ export function keyWords(key: string): string[] {
   for (let i = 0; i < end; i++) out.push(words[i]!.toLowerCase());
   return out;
 }
+
+/** Whether two entries name the same field under the matching rule (`requestedBy`, `requested_by`). */
+export function sameFieldName(a: string, b: string): boolean {
+  return keyWords(a).join('') === keyWords(b).join('');
+}

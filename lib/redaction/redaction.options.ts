@@ -1,5 +1,5 @@
 import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
-import { sameFieldName } from './key-matcher';
+import { sameFieldName } from './key-words';
 import { keyWords } from './key-words';
 import { splitFieldPath } from './redaction.path-tree';
 

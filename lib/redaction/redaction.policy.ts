@@ -7,7 +7,8 @@ import {
   resolveRedactionOptions,
   TRUNCATION_SUFFIX,
 } from './redaction.options';
-import { KeyMatcher, sameFieldName } from './key-matcher';
+import { KeyMatcher } from './key-matcher';
+import { sameFieldName } from './key-words';
 import { RedactedError } from './redacted-error';
 import { buildPathTree, splitFieldPath } from './redaction.path-tree';
 import { ValueScrubber } from './value-detectors';

@@ -6,9 +6,10 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type {
   CqrsInterceptor,
   CqrsOperationContext,
@@ -21,8 +22,7 @@ import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackageLoader,
-} from '../optional-package';
-import type { ResolvedObservabilityOptions } from '../options';
+} from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
 import {
@@ -36,6 +36,9 @@ import {
 import { SentryDeliveryWatcher } from './sentry-delivery.watcher';
 import type { ResolvedSentryOptions, SentryCaptureContext } from './sentry.options';
 import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.interface';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly sentry: ResolvedSentryOptions | false };
 
 type RegisterOptions = Parameters<HookRegistry['register']>[1];
 
@@ -68,7 +71,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) rootOptions: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)

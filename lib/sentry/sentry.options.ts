@@ -1,4 +1,4 @@
-import { assertKnownKeys, optionalFunction, signalSwitch } from '../options-validation';
+import { assertKnownKeys, optionalFunction, signalSwitch } from '../shared/options-validation';
 import type { OperationAttributes } from '../hooks/hook.types';
 
 /** What `shouldCapture` is told about a failure. */

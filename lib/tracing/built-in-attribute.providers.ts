@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
-import { messageTypeOf } from '../bus/message-type';
+import { messageTypeOf } from '../hooks/message-type';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { SpanAttributes } from './cqrs-span.interface';
 import type { AttributeWriter } from './attribute-providers.runner';

@@ -1,5 +1,5 @@
 import type { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT, type InternalRegistrationOptions } from '../hooks/hook.registry';
+import { RAW_NEXT, type InternalRegistrationOptions } from '../hooks/registration';
 import type { HookRegistration } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { FailureSink } from './attribute-providers.runner';

@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority } from '../hooks/operations';
-import type { ResolvedObservabilityOptions } from '../options';
+import type { ResolvedTracingOptions } from './tracing.options';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan } from './cqrs-span.interface';
 import {
@@ -13,6 +14,9 @@ import {
   TracingAttributes,
 } from './tracing.constants';
 import { OPERATION_SPAN, TRACING_REDACTION_POLICY } from './tracing.internal-constants';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
 
 /**
  * Puts the redacted payload of each command and query on its span: the span event
@@ -28,7 +32,7 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Inject(TRACING_REDACTION_POLICY) private readonly policy: RedactionPolicy | null,
   ) {

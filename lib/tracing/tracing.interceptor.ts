@@ -1,13 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import { classOf } from '../bus/message-type';
+import { classOf } from '../hooks/message-type';
 import {
   FAILURE_REPORTER,
   RESOLVED_OPTIONS,
   SAGA_TRIGGER_EVENT,
-} from '../cqrs-observability.internal-constants';
+} from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type {
   CqrsInterceptor,
   CqrsOperationContext,
@@ -17,7 +18,6 @@ import type {
 } from '../hooks/hook.types';
 import type { OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
-import type { ResolvedObservabilityOptions } from '../options';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { getEventHandlerTrace } from './event-handler-trace.decorator';
@@ -36,6 +36,9 @@ import {
   TRACING_REDACTION_POLICY,
 } from './tracing.internal-constants';
 import type { EventHandlerTraceShape, ResolvedTracingOptions } from './tracing.options';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
 
 const COMMAND = 0;
 const QUERY = 1;
@@ -110,7 +113,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) private readonly factory: SpanFactory,
     @Inject(TRACING_REDACTION_POLICY) private readonly policy: RedactionPolicy | null,

@@ -5,7 +5,7 @@ import {
   optionalBoolean,
   optionalOneOf,
   signalSwitch,
-} from '../options-validation';
+} from '../shared/options-validation';
 import type { SpanFactory } from './span-factory.interface';
 
 /** Whether an event handler's span continues the publisher's trace or starts one linked to it. */

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { ResolvedObservabilityOptions } from '../options';
+import type { ResolvedTracingOptions } from './tracing.options';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { builtInAttributeProviders } from './built-in-attribute.providers';
 import { NoOpSpanFactory } from './no-op.span-factory';
@@ -11,9 +11,12 @@ import type { SpanFactory } from './span-factory.interface';
 import { TracingInterceptor } from './tracing.interceptor';
 import { SPAN_FACTORY, TRACING_REDACTION_POLICY } from './tracing.internal-constants';
 
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
+
 /** The application's span factory: the configured one (or OpenTelemetry), with the built-in providers. */
 export function createSpanFactory(
-  options: ResolvedObservabilityOptions,
+  options: ModuleOptions,
   reporter: FailureReporter,
   policy?: RedactionPolicy,
 ): SpanFactory {
@@ -33,7 +36,7 @@ export function createSpanFactory(
 
 /** The application's redaction policy for payloads and `@TraceAttribute()` fields. */
 export function createTracingRedactionPolicy(
-  options: ResolvedObservabilityOptions,
+  options: ModuleOptions,
   shared: RedactionPolicy,
 ): RedactionPolicy | null {
   return options.tracing === false ? null : shared;

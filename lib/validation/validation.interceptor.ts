@@ -1,10 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
-import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
+import { RESOLVED_OPTIONS } from '../shared/tokens';
+import { HookRegistry } from '../hooks/hook.registry';
+import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority } from '../hooks/operations';
-import type { ResolvedObservabilityOptions } from '../options';
+import type { ValidatorOptions } from 'class-validator';
 import { MessageValidator } from './message.validator';
+
+/** The part of the module's resolved options read here (the module provides all of them). */
+type ModuleOptions = { readonly validation: ValidatorOptions | false };
 
 /**
  * Rejects an invalid message before anything else sees it: `execute` rejects with
@@ -19,7 +23,7 @@ export class ValidationInterceptor implements CqrsInterceptor, OnModuleInit {
 
   constructor(
     private readonly registry: HookRegistry,
-    @Inject(RESOLVED_OPTIONS) options: ResolvedObservabilityOptions,
+    @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
   ) {
     this.validator =
       options.validation === false ? undefined : new MessageValidator(options.validation);

@@ -2,7 +2,7 @@ import { CommandBus, CqrsModule, EventBus } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import { CqrsObservabilityModule } from '../../lib';
-import { FAILURE_REPORTER } from '../../lib/cqrs-observability.internal-constants';
+import { FAILURE_REPORTER } from '../../lib/shared/tokens';
 import { FailureReporter } from '../../lib/errors/failure-reporter';
 import {
   ORDER_HANDLERS,

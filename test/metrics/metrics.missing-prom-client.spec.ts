@@ -7,7 +7,7 @@ import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackageLoader,
-} from '../../lib/optional-package';
+} from '../../lib/shared/optional-package';
 import { GetOrderQuery, PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { CapturingLogger, createLoggedTestApp, METRICS_ONLY } from './metrics-app';
 

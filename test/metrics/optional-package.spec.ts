@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOptionalPackage } from '../../lib/optional-package';
+import { loadOptionalPackage } from '../../lib/shared/optional-package';
 
 describe('loadOptionalPackage', () => {
   let dir: string;

@@ -8,7 +8,7 @@ import {
   type CqrsInterceptor,
   type CqrsObservabilityModuleOptions,
 } from '../../lib';
-import { RESOLVED_OPTIONS } from '../../lib/cqrs-observability.internal-constants';
+import { RESOLVED_OPTIONS } from '../../lib/shared/tokens';
 import type { ResolvedObservabilityOptions } from '../../lib/options';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp } from '../utils/create-app';

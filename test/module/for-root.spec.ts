@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { CqrsObservabilityModule, InvalidObservabilityOptionError } from '../../lib';
-import { RESOLVED_OPTIONS } from '../../lib/cqrs-observability.internal-constants';
+import { RESOLVED_OPTIONS } from '../../lib/shared/tokens';
 import { resolveObservabilityOptions, type ResolvedObservabilityOptions } from '../../lib/options';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp } from '../utils/create-app';

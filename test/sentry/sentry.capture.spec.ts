@@ -9,7 +9,7 @@ import {
   defaultShouldCapture,
   type SentryCaptureContext,
 } from '../../lib';
-import { FAILURE_REPORTER } from '../../lib/cqrs-observability.internal-constants';
+import { FAILURE_REPORTER } from '../../lib/shared/tokens';
 import { FailureReporter } from '../../lib/errors/failure-reporter';
 import {
   CUSTOMER_HANDLERS,

@@ -9,7 +9,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
-import { FAILURE_REPORTER } from '../../lib/cqrs-observability.internal-constants';
+import { FAILURE_REPORTER } from '../../lib/shared/tokens';
 import type { FailureReporter } from '../../lib/errors/failure-reporter';
 import { GetOrderQuery, PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';

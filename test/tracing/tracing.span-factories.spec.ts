@@ -18,7 +18,7 @@ import {
   type SpanAttributesProvider,
   type SpanFactory,
 } from '../../lib';
-import { FAILURE_REPORTER } from '../../lib/cqrs-observability.internal-constants';
+import { FAILURE_REPORTER } from '../../lib/shared/tokens';
 import type { FailureReporter } from '../../lib/errors/failure-reporter';
 import { resolveObservabilityOptions } from '../../lib/options';
 import { SPAN_FACTORY } from '../../lib/tracing/tracing.internal-constants';

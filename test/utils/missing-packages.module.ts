@@ -3,7 +3,7 @@ import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
   type OptionalPackage,
-} from '../../lib/optional-package';
+} from '../../lib/shared/optional-package';
 
 @Module({})
 class MissingPackagesModule {}

@@ -1,4 +1,4 @@
-import { OperationNames } from '../hooks/operations';
+import { OperationNames } from './operations';
 
 /** Per-class names, computed once: dispatching builds no strings. */
 export class MessageTypeInfo {

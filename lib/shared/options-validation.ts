@@ -1,4 +1,4 @@
-import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
+import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
 
 /** Small checks shared by every signal's options resolver; each names the option path. */
 export function assertPlainObject(
