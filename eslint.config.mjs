@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'sample-app/dist/**', 'bench/dist/**', 'node_modules/**', 'coverage/**', '*.mjs', '*.js', 'test/reporters/**', 'test/compat/**', '.ci/**'] },
+  { ignores: ['dist/**', 'sample-app/dist/**', 'bench/dist/**', 'node_modules/**', 'coverage/**', '*.mjs', '*.js', '*.cjs', '.dependency-cruiser.cjs', 'test/reporters/**', 'test/compat/**', '.ci/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

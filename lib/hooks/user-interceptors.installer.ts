@@ -6,7 +6,9 @@ import type { CqrsInterceptor } from './hook.types';
 import { MESSAGE_OPERATIONS } from './operations';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
-type ModuleOptions = { readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[] };
+type ModuleOptions = {
+  readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
+};
 
 /** Registers the `interceptors` of the module options, resolving classes through DI. */
 @Injectable()

@@ -1,9 +1,4 @@
-export {
-  Hash,
-  Redact,
-  TraceAttribute,
-  type TraceAttributeField,
-} from './redaction.decorators';
+export { Hash, Redact, TraceAttribute, type TraceAttributeField } from './redaction.decorators';
 export {
   DEFAULT_MAX_PAYLOAD_CHARS,
   DEFAULT_PERSONAL_FIELDS,

@@ -1,11 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import { classOf } from '../hooks/message-type';
-import {
-  FAILURE_REPORTER,
-  RESOLVED_OPTIONS,
-  SAGA_TRIGGER_EVENT,
-} from '../shared/tokens';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS, SAGA_TRIGGER_EVENT } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
 import { RAW_NEXT } from '../hooks/registration';
