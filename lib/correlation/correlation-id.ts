@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-
-const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+import { isValidId } from '../shared/id-format';
 
 /** A new correlation id: a UUID v4. */
 export function generateCorrelationId(): string {
@@ -13,5 +12,5 @@ export function generateCorrelationId(): string {
  * an id can never smuggle markup, newlines or a secret-sized blob into logs and traces.
  */
 export function isValidCorrelationId(value: unknown): value is string {
-  return typeof value === 'string' && VALID_ID.test(value);
+  return isValidId(value);
 }

@@ -1,4 +1,5 @@
 import { ClsServiceManager } from 'nestjs-cls';
+import { ID_FORMAT_DESCRIPTION } from '../shared/id-format';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import {
   CAUSATION_ID,
@@ -99,7 +100,7 @@ function writableStore(): Store {
 function assertId(name: string, value: unknown): void {
   if (!isValidCorrelationId(value)) {
     throw new TypeError(
-      `${name} must be 1 to 128 characters of [A-Za-z0-9._:-]; received ${typeof value === 'string' ? `a string of ${value.length} characters` : typeof value}`,
+      `${name} must be ${ID_FORMAT_DESCRIPTION}; received ${typeof value === 'string' ? `a string of ${value.length} characters` : typeof value}`,
     );
   }
 }

@@ -48,9 +48,13 @@ export class HookRegistry {
     }
   }
 
-  /** Removes every registration, built-in signals included. */
+  /**
+   * Removes every hook and interceptor registered through `register()`. The module's built-in
+   * signals (and framework hooks) stay: clearing an app's hooks must not switch its tracing,
+   * metrics, logs or Sentry off.
+   */
   clear(): void {
-    this.registrations = [];
+    this.registrations = this.registrations.filter((registration) => registration.rawNext);
     this.byOperation.clear();
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { guardClassFields, needsClassFieldGuard } from './class-field-guard';
+import { ID_FORMAT_DESCRIPTION, isValidId } from '../shared/id-format';
 
 /** How one family of messages names its envelope fields. */
 export interface MessageEnvelope {
@@ -26,10 +27,6 @@ export const EVENT_ENVELOPE: MessageEnvelope = {
   optionalIdFields: ['correlationId'],
   optionalStringFields: [],
 };
-
-// The same alphabet the correlation headers accept: ids travel into HTTP headers, span
-// attributes and log lines, where anything else would need escaping.
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // A date-time without `Z` or an offset is parsed as *local* time by `Date`, which would make
 // the instant depend on the server's time zone; such strings are refused.
@@ -113,9 +110,9 @@ function readId(
 ): string | undefined {
   const value = source[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+  if (!isValidId(value)) {
     throw new TypeError(
-      `${className}.${field} must be a string of 1 to 128 characters of [A-Za-z0-9._:-], received ${describeType(value)}.`,
+      `${className}.${field} must be a string of ${ID_FORMAT_DESCRIPTION}, received ${describeType(value)}.`,
     );
   }
   return value;

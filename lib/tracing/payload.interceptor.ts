@@ -6,14 +6,14 @@ import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority } from '../hooks/operations';
 import type { ResolvedTracingOptions } from './tracing.options';
-import type { RedactionPolicy } from '../redaction/redaction.policy';
+import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan } from './cqrs-span.interface';
 import {
   PAYLOAD_EVENT_ATTRIBUTE,
   PAYLOAD_EVENT_NAME,
   TracingAttributes,
 } from './tracing.constants';
-import { OPERATION_SPAN, TRACING_REDACTION_POLICY } from './tracing.internal-constants';
+import { OPERATION_SPAN } from './tracing.internal-constants';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
@@ -34,9 +34,9 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Inject(TRACING_REDACTION_POLICY) private readonly policy: RedactionPolicy | null,
+    private readonly policy: RedactionPolicy,
   ) {
-    this.enabled = options.tracing !== false && options.tracing.payload && policy !== null;
+    this.enabled = options.tracing !== false && options.tracing.payload;
   }
 
   onModuleInit(): void {
@@ -62,7 +62,7 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
       const present = message !== undefined && message !== null;
       span.setAttribute(TracingAttributes.PAYLOAD_PRESENT, present);
       if (!present) return;
-      const payload = this.policy!.serialize(message);
+      const payload = this.policy.serialize(message);
       span.setAttribute(TracingAttributes.PAYLOAD_TRUNCATED, payload.truncated);
       span.setAttribute(TracingAttributes.PAYLOAD_SIZE, payload.size);
       span.addEvent(PAYLOAD_EVENT_NAME, { [PAYLOAD_EVENT_ATTRIBUTE]: payload.json });

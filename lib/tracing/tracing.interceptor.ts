@@ -14,7 +14,7 @@ import type {
 } from '../hooks/hook.types';
 import type { OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
-import type { RedactionPolicy } from '../redaction/redaction.policy';
+import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { getEventHandlerTrace } from './event-handler-trace.decorator';
 import { runInSpan } from './run-in-span';
@@ -26,11 +26,7 @@ import {
   SpanNames,
   TracingAttributes,
 } from './tracing.constants';
-import {
-  OPERATION_SPAN,
-  SPAN_FACTORY,
-  TRACING_REDACTION_POLICY,
-} from './tracing.internal-constants';
+import { OPERATION_SPAN, SPAN_FACTORY } from './tracing.internal-constants';
 import type { EventHandlerTraceShape, ResolvedTracingOptions } from './tracing.options';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
@@ -100,7 +96,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       try {
         span.setAttribute(TracingAttributes.OUTCOME, Outcome.ERROR);
         // The span sees the error as the policy lets it out: type, scrubbed message and stack.
-        span.recordError(this.policy === null ? error : this.policy.redactError(error));
+        span.recordError(this.policy.redactError(error));
       } finally {
         span.end();
       }
@@ -112,7 +108,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) private readonly factory: SpanFactory,
-    @Inject(TRACING_REDACTION_POLICY) private readonly policy: RedactionPolicy | null,
+    private readonly policy: RedactionPolicy,
   ) {
     this.tracing = options.tracing;
   }
@@ -176,7 +172,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       if (plan.role === DISPATCH && message !== null && typeof message === 'object') {
         this.dispatchSpans.set(message, span.spanContext());
       }
-      if (this.policy !== null && span.isRecording()) this.recordMarkedFields(span, message);
+      if (span.isRecording()) this.recordMarkedFields(span, message);
     } catch (error) {
       this.reporter.report(SOURCE, error);
     }
@@ -223,7 +219,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
 
   /** `@TraceAttribute()` fields of the message, redacted by the shared policy. */
   private recordMarkedFields(span: CqrsSpan, message: unknown): void {
-    const fields = this.policy!.traceAttributes(message);
+    const fields = this.policy.traceAttributes(message);
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
       span.setAttribute(field[0], field[1]);

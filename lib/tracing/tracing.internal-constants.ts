@@ -3,9 +3,6 @@
 /** DI token of the application's resolved `SpanFactory`. */
 export const SPAN_FACTORY = Symbol('cqrs-observability.span-factory');
 
-/** DI token of the redaction policy the tracing signal uses. */
-export const TRACING_REDACTION_POLICY = Symbol('cqrs-observability.tracing-redaction-policy');
-
 /**
  * Key on an operation's attributes object (never on the message) holding the `CqrsSpan` the
  * tracing interceptor made for it: the payload interceptor writes to that span, and the

@@ -9,7 +9,7 @@ import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import { PayloadInterceptor } from './payload.interceptor';
 import type { SpanFactory } from './span-factory.interface';
 import { TracingInterceptor } from './tracing.interceptor';
-import { SPAN_FACTORY, TRACING_REDACTION_POLICY } from './tracing.internal-constants';
+import { SPAN_FACTORY } from './tracing.internal-constants';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
@@ -34,25 +34,12 @@ export function createSpanFactory(
   return factory;
 }
 
-/** The application's redaction policy for payloads and `@TraceAttribute()` fields. */
-export function createTracingRedactionPolicy(
-  options: ModuleOptions,
-  shared: RedactionPolicy,
-): RedactionPolicy | null {
-  return options.tracing === false ? null : shared;
-}
-
 /** Providers of the tracing signal, for the module's `providers`. */
 export const TRACING_PROVIDERS: Provider[] = [
   {
     provide: SPAN_FACTORY,
     useFactory: createSpanFactory,
     inject: [RESOLVED_OPTIONS, FAILURE_REPORTER, RedactionPolicy],
-  },
-  {
-    provide: TRACING_REDACTION_POLICY,
-    useFactory: createTracingRedactionPolicy,
-    inject: [RESOLVED_OPTIONS, RedactionPolicy],
   },
   TracingInterceptor,
   PayloadInterceptor,
