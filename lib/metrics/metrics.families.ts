@@ -2,12 +2,8 @@ import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { METRIC_HELP, METRIC_LABEL_NAMES, MetricNames } from './metrics.constants';
 import { InFlightTracker } from './in-flight.tracker';
-import {
-  CounterFamily,
-  HistogramFamily,
-  InFlightFamily,
-  SeriesFailureSink,
-} from './metrics.series';
+import { CounterFamily, HistogramFamily, InFlightFamily } from './metrics.series';
+import type { SeriesFailureSink } from './series.interfaces';
 
 /** The part of prom-client the metrics signal uses, as `require('prom-client')` returns it. */
 export type PromClientModule = Pick<

@@ -5,13 +5,8 @@ import { OperationNames } from '../hooks/operations';
 import { LabelPairLimiter, LabelValueLimiter } from './label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { MetricFamilies } from './metrics.families';
-import type {
-  CounterFamily,
-  CounterSeries,
-  GaugeSeries,
-  HistogramFamily,
-  HistogramSeries,
-} from './metrics.series';
+import type { CounterFamily, HistogramFamily } from './metrics.series';
+import type { CounterSeries, GaugeSeries, HistogramSeries } from './series.interfaces';
 import { traceExemplar } from './trace-exemplar';
 
 const EVENT_HANDLER_PREFIX = 'event.handler.';

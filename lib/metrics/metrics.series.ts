@@ -9,14 +9,6 @@ import type {
   SeriesFailureSink,
 } from './series.interfaces';
 
-export type {
-  CounterSeries,
-  ExemplarLabels,
-  GaugeSeries,
-  HistogramSeries,
-  SeriesFailureSink,
-} from './series.interfaces';
-
 type Labels = Record<string, string>;
 
 /** Stands in for a metric that could not be registered: recording it is a no-op. */

@@ -1,6 +1,6 @@
 import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import { EXEMPLAR_TRACE_ID } from './metrics.constants';
-import type { ExemplarLabels } from './metrics.series';
+import type { ExemplarLabels } from './series.interfaces';
 
 /**
  * Exemplar labels linking an observation to the active trace, or undefined when there is no
