@@ -1,4 +1,8 @@
-import { ClsServiceManager } from 'nestjs-cls';
+import {
+  currentStore as clsStore,
+  runWithStore,
+  writableStore as writableClsStore,
+} from './cls-store';
 import { ID_FORMAT_DESCRIPTION } from '../shared/id-format';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import {
@@ -17,7 +21,7 @@ export interface ContextVars {
 type Store = Record<symbol, string | undefined>;
 
 function currentStore(): Store | undefined {
-  return ClsServiceManager.getClsService().get() as Store | undefined;
+  return clsStore() as Store | undefined;
 }
 
 /** The id of the whole flow, or undefined outside any flow. */
@@ -77,11 +81,8 @@ export function runWithContext<T>(vars: ContextVars, fn: () => T): T {
   assertVars(vars);
   if (typeof fn !== 'function')
     throw new TypeError('runWithContext(vars, fn): fn must be a function');
-  const cls = ClsServiceManager.getClsService();
-  const parent = cls.get() as Store | undefined;
-  return cls.runWith(
+  return runWithStore(
     {
-      ...parent,
       [CORRELATION_ID]: vars.correlationId ?? generateCorrelationId(),
       [CAUSATION_ID]: vars.causationId,
       [HANDLED_MESSAGE_ID]: undefined,
@@ -92,9 +93,7 @@ export function runWithContext<T>(vars: ContextVars, fn: () => T): T {
 }
 
 function writableStore(): Store {
-  const cls = ClsServiceManager.getClsService();
-  if (!cls.isActive()) cls.enter();
-  return cls.get() as Store;
+  return writableClsStore() as Store;
 }
 
 function assertId(name: string, value: unknown): void {

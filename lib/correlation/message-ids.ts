@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentStore, runWithStore } from './cls-store';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import {
   CAUSATION_ID,
@@ -39,8 +39,7 @@ export function idsForDispatch(
   idField: 'requestId' | 'eventId',
   reporter?: ReadFailureSink,
 ): MessageIds {
-  const cls = ClsServiceManager.getClsService();
-  const store = cls.get() as Store | undefined;
+  const store = currentStore() as Store | undefined;
   const ownId = ownField(message, idField, reporter);
   const ownCorrelationId = ownField(message, 'correlationId', reporter);
   let correlationId = isValidCorrelationId(ownCorrelationId)
@@ -105,10 +104,8 @@ export function idsForEvent(event: unknown, reporter?: ReadFailureSink): Message
  * `fn` dispatches is caused by it, and concurrent handlers never see each other's ids.
  */
 export function runAsHandlerOf<T>(ids: MessageIds, messageType: string, fn: () => T): T {
-  const cls = ClsServiceManager.getClsService();
-  return cls.runWith(
+  return runWithStore(
     {
-      ...(cls.get() as Store | undefined),
       [CORRELATION_ID]: ids.correlationId,
       [CAUSATION_ID]: ids.causationId,
       [HANDLED_MESSAGE_ID]: ids.messageId,
@@ -120,5 +117,5 @@ export function runAsHandlerOf<T>(ids: MessageIds, messageType: string, fn: () =
 
 /** Class name of the message being handled in the current context, if any. */
 export function handledMessageType(): string | undefined {
-  return (ClsServiceManager.getClsService().get() as Store | undefined)?.[HANDLED_MESSAGE_TYPE];
+  return (currentStore() as Store | undefined)?.[HANDLED_MESSAGE_TYPE];
 }

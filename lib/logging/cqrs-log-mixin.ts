@@ -1,5 +1,5 @@
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
-import { activeSpanContext } from './active-trace';
+import { activeSpanContext } from '../shared/active-span';
 import { MixinFields } from './logging.constants';
 
 /** What the mixin adds to a line; keys without a value in the current context are left out. */

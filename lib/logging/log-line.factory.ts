@@ -1,7 +1,7 @@
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
 import type { OperationAttributes } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
-import { activeSpanContext } from './active-trace';
+import { activeSpanContext } from '../shared/active-span';
 import { toLogError } from './log-error';
 import { type CqrsLogLevel, type CqrsLogLine, LogOutcome } from './logging.constants';
 

@@ -1,4 +1,5 @@
-import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
+import { activeSpanContext } from '../shared/active-span';
 import { EXEMPLAR_TRACE_ID } from './metrics.constants';
 import type { ExemplarLabels } from './series.interfaces';
 
@@ -8,8 +9,8 @@ import type { ExemplarLabels } from './series.interfaces';
  */
 export function traceExemplar(): ExemplarLabels | undefined {
   try {
-    const spanContext = trace.getActiveSpan()?.spanContext();
-    if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+    const spanContext = activeSpanContext();
+    if (spanContext === undefined) return undefined;
     if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
     return { [EXEMPLAR_TRACE_ID]: spanContext.traceId };
   } catch {

@@ -1,7 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventBus, type IEvent, type IEventPublisher } from '@nestjs/cqrs';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentStore, runWithStore } from '../correlation/cls-store';
 import type { Observable } from 'rxjs';
 import {
   CAUSATION_ID,
@@ -137,14 +137,12 @@ export class CqrsEventBridge {
     }
     this.origin.markRemote(event, transport);
     const bus = this.eventBus();
-    const cls = ClsServiceManager.getClsService();
-    const store = cls.get() as Store | undefined;
+    const store = currentStore() as Store | undefined;
     if (store === undefined) return bus.publish(event);
     // Inside the handler the received message is "being handled"; the event it carries is
     // that same message, so its causation is the sender's causation, not itself.
-    return cls.runWith(
+    return runWithStore(
       {
-        ...store,
         [HANDLED_MESSAGE_ID]: undefined,
         [HANDLED_MESSAGE_TYPE]: undefined,
         [CAUSATION_ID]: store[CAUSATION_ID],

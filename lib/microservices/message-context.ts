@@ -8,7 +8,7 @@ import {
   type SpanContext,
   type TextMapGetter,
 } from '@opentelemetry/api';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentStore, runWithStore } from '../correlation/cls-store';
 import { generateCorrelationId, isValidCorrelationId } from '../correlation/correlation-id';
 import {
   CAUSATION_ID,
@@ -56,8 +56,7 @@ const SENT_AT = /^\d{1,15}$/;
  * causation id.
  */
 export function outgoingIds(ownMessageId?: unknown): OutgoingMessageIds {
-  const cls = ClsServiceManager.getClsService();
-  const store = cls.get() as Store | undefined;
+  const store = currentStore() as Store | undefined;
   let correlationId = store?.[CORRELATION_ID];
   if (correlationId === undefined) {
     correlationId = generateCorrelationId();
@@ -141,10 +140,8 @@ export function runAsMessageHandler<T>(
   messageType: string | undefined,
   fn: () => T,
 ): T {
-  const cls = ClsServiceManager.getClsService();
-  return cls.runWith(
+  return runWithStore(
     {
-      ...(cls.get() as Store | undefined),
       [CORRELATION_ID]: incoming.correlationId ?? generateCorrelationId(),
       [CAUSATION_ID]: incoming.causationId,
       [HANDLED_MESSAGE_ID]: incoming.messageId,

@@ -1,5 +1,5 @@
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { ClsServiceManager } from 'nestjs-cls';
+import { activeSpanContext } from '../shared/active-span';
+import { currentStore, writableStore } from '../correlation/cls-store';
 import {
   getCausationId,
   getCorrelationId,
@@ -35,8 +35,8 @@ export class ObservabilityContext {
       values[ObservabilityContextKeys.CORRELATION_ID] = correlationId;
     const causationId = getCausationId();
     if (causationId !== undefined) values[ObservabilityContextKeys.CAUSATION_ID] = causationId;
-    const spanContext = trace.getSpanContext(context.active());
-    if (spanContext !== undefined && isSpanContextValid(spanContext)) {
+    const spanContext = activeSpanContext();
+    if (spanContext !== undefined) {
       values[ObservabilityContextKeys.TRACE_ID] = spanContext.traceId;
       values[ObservabilityContextKeys.SPAN_ID] = spanContext.spanId;
     }
@@ -65,9 +65,7 @@ export class ObservabilityContext {
       else if (key === ObservabilityContextKeys.CAUSATION_ID) setCausationId(value as string);
       else own[key] = value;
     }
-    const cls = ClsServiceManager.getClsService();
-    if (!cls.isActive()) cls.enter();
-    const store = cls.get() as Store;
+    const store = writableStore();
     // A new object each time: a nested context copied the parent's reference and must not see
     // (or leak) later writes.
     store[VALUES] = { ...(store[VALUES] as Record<string, unknown> | undefined), ...own };
@@ -75,18 +73,12 @@ export class ObservabilityContext {
 
   /** The active span's trace id, if a span is active. */
   static getTraceId(): string | undefined {
-    const spanContext = trace.getSpanContext(context.active());
-    return spanContext !== undefined && isSpanContextValid(spanContext)
-      ? spanContext.traceId
-      : undefined;
+    return activeSpanContext()?.traceId;
   }
 
   /** The active span's span id, if a span is active. */
   static getSpanId(): string | undefined {
-    const spanContext = trace.getSpanContext(context.active());
-    return spanContext !== undefined && isSpanContextValid(spanContext)
-      ? spanContext.spanId
-      : undefined;
+    return activeSpanContext()?.spanId;
   }
 
   /** The flow's correlation id (same as `getCorrelationId()`). */
@@ -95,6 +87,6 @@ export class ObservabilityContext {
   }
 
   private static store(): Store | undefined {
-    return ClsServiceManager.getClsService().get() as Store | undefined;
+    return currentStore();
   }
 }
