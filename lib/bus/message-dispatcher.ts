@@ -17,6 +17,7 @@ import { isThenable } from '../hooks/pipeline';
 import { EventPublication } from './event-publication';
 import { classOf, messageTypeOf } from '../hooks/message-type';
 import { notePublisher } from './scoped-handler-patches';
+import { describeError } from '../errors/describe-error';
 
 type Method = (...args: any[]) => any;
 
@@ -331,7 +332,7 @@ function assertPublishable(event: unknown, what: string): void {
     if (proto !== null) void (proto as { constructor?: unknown }).constructor;
   } catch (error) {
     throw new TypeError(
-      `${what} must be an event object, but its prototype cannot be read (${errorText(error)})`,
+      `${what} must be an event object, but its prototype cannot be read (${describeError(error)})`,
     );
   }
   if (proto === null) {
@@ -339,8 +340,4 @@ function assertPublishable(event: unknown, what: string): void {
       `${what} must be an event object with a class, received an object without prototype`,
     );
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
 }

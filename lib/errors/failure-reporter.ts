@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { describeError } from './describe-error';
 
 const REPORT_INTERVAL_MS = 60_000;
 const MAX_TRACKED_SOURCES = 256;
@@ -29,14 +30,5 @@ export class FailureReporter {
     } catch {
       // Reporting is best effort: a broken logger must not turn into a dispatch failure.
     }
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return 'unprintable error';
   }
 }

@@ -1,3 +1,5 @@
+import { OperationOutcome } from '../hooks/operation-outcome';
+
 /**
  * Every name the logging signal writes: the fields of a CQRS log line and their values. The
  * README's log-line table and LogQL examples rely on these names.
@@ -27,11 +29,8 @@ export const LogFields = {
   PAYLOAD: 'payload',
 } as const;
 
-/** Values of `outcome`. */
-export const LogOutcome = {
-  SUCCESS: 'success',
-  ERROR: 'error',
-} as const;
+/** Values of `outcome` (the operation's outcome). */
+export const LogOutcome = OperationOutcome;
 
 /** Keys of the error object under `err`, as pino's standard error serializer names them. */
 export const LogErrorFields = {

@@ -1,3 +1,5 @@
+import { OperationOutcome } from '../hooks/operation-outcome';
+
 /**
  * Every name the metrics signal emits: metric names, label names and label values. The
  * README's metrics table, the sample app's dashboards and their PromQL rely on these names.
@@ -39,11 +41,8 @@ export const MetricLabels = {
   CAUSE_TYPE: 'cause_type',
 } as const;
 
-/** Values of the `outcome` label. */
-export const MetricOutcomes = {
-  SUCCESS: 'success',
-  ERROR: 'error',
-} as const;
+/** Values of the `outcome` label (the operation's outcome). */
+export const MetricOutcomes = OperationOutcome;
 
 /** Label value standing for every class name past the `maxMessageTypes` cap. */
 export const OTHER_LABEL_VALUE = '_other';

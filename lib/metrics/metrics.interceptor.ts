@@ -14,6 +14,7 @@ import {
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
+import { describeError } from '../errors/describe-error';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
@@ -78,7 +79,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       this.logger.warn(`${PROM_CLIENT} is not installed: metrics are off`);
     } else {
       this.logger.warn(
-        `${PROM_CLIENT} could not be loaded (${describe(loaded.error)}): metrics are off`,
+        `${PROM_CLIENT} could not be loaded (${describeError(loaded.error)}): metrics are off`,
       );
     }
     return undefined;
@@ -111,8 +112,4 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
     );
     return false;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

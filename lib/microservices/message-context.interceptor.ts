@@ -21,6 +21,7 @@ import {
 } from './microservices.constants';
 import { PATTERN_METADATA } from './microservices-package';
 import { incomingCarrier, patternName } from './transport-carriers';
+import { OperationOutcome } from '../hooks/operation-outcome';
 
 const SOURCE = 'Cross-service propagation';
 
@@ -168,7 +169,7 @@ export class MessageContextInterceptor implements NestInterceptor {
     error: unknown,
     seconds: number,
   ): void {
-    const outcome = error === undefined ? 'success' : 'error';
+    const outcome = error === undefined ? OperationOutcome.SUCCESS : OperationOutcome.ERROR;
     try {
       const metrics = this.propagation.metrics;
       metrics?.recordConsumed(incoming.system, metrics.pattern(incoming.pattern), outcome, seconds);

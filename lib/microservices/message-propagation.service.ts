@@ -40,6 +40,7 @@ import {
   patternName,
   withHeaders,
 } from './transport-carriers';
+import { OperationOutcome } from '../hooks/operation-outcome';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = {
@@ -286,14 +287,11 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
 
   private settle(span: CqrsSpan, system: MessagingSystem, destination: string, error: unknown) {
     try {
-      span.setAttribute(MessagingAttributes.OUTCOME, error === undefined ? 'success' : 'error');
+      const outcome = error === undefined ? OperationOutcome.SUCCESS : OperationOutcome.ERROR;
+      span.setAttribute(MessagingAttributes.OUTCOME, outcome);
       if (error !== undefined) span.recordError(error);
       const metrics = this.metrics;
-      metrics?.recordSent(
-        system,
-        metrics.pattern(destination),
-        error === undefined ? 'success' : 'error',
-      );
+      metrics?.recordSent(system, metrics.pattern(destination), outcome);
     } catch (failure) {
       this.reporter.report(SOURCE, failure);
     } finally {

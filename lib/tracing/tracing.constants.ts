@@ -1,3 +1,5 @@
+import { OperationOutcome } from '../hooks/operation-outcome';
+
 /**
  * Every name the tracing signal emits: tracer names, span names, attribute keys and values,
  * span event names. The README's tracing tables are checked against this file.
@@ -60,11 +62,8 @@ export const MessagingOperationType = {
   PROCESS: 'process',
 } as const;
 
-/** Values of `cqrs.outcome` and of the generic hook's `outcome`. */
-export const Outcome = {
-  SUCCESS: 'success',
-  ERROR: 'error',
-} as const;
+/** Values of `cqrs.outcome` and of the generic hook's `outcome` (the operation's outcome). */
+export const Outcome = OperationOutcome;
 
 /** Span event carrying the redacted payload of a command or query. */
 export const PAYLOAD_EVENT_NAME = 'cqrs.command_payload';
