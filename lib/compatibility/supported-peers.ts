@@ -23,6 +23,7 @@ export const SUPPORTED_PEERS: readonly SupportedPeer[] = [
   { name: 'nestjs-pino', lines: ['4', '5'] },
   { name: 'pino', lines: ['9', '10'] },
   { name: '@sentry/nestjs', lines: ['10'] },
+  { name: '@nestjs/microservices', lines: ['11', '12'] },
 ];
 
 /** The release line of `version` as `SupportedPeer.lines` spells it. */
