@@ -216,9 +216,9 @@ function run(combo, tarball) {
   try {
     step('npm install', [NPM_CLI, 'install', '--no-audit', '--no-fund']);
     if (combo.install === 'readme') {
-      for (const args of installCommands(readme, combo.node)) {
-        const packages = args.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
-        step(`npm install ${args.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
+      for (const names of installCommands(readme, combo.node, combo.nest)) {
+        const packages = names.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
+        step(`npm install ${names.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
       }
     }
     step('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
