@@ -31,6 +31,8 @@ export {
   type ContextVars,
 } from './correlation/correlation.context';
 
+export { inFlowOf, MAX_LINKED_EVENTS } from './bus/saga-event-stream';
+
 export * from './messages';
 export * from './validation';
 export * from './redaction';

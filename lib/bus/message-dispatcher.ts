@@ -14,12 +14,15 @@ import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../
 import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { classOf, messageTypeOf } from './message-type';
+import { mergedEventsOfEmission, rememberSagaEntry, SagaEventStream } from './saga-event-stream';
 
 type Method = (...args: any[]) => any;
 
 interface SagaEmission {
   readonly saga: string;
   readonly eventType: string | undefined;
+  /** The other events an operator merged into this emission (bufferTime, windows). */
+  readonly mergedEvents: readonly object[] | undefined;
 }
 
 /**
@@ -146,15 +149,18 @@ export class MessageDispatcher {
    */
   wrapSaga(saga: string, original: Method): Method {
     const sagaEmissions = this.sagaEmissions;
+    const idle = () => this.idle;
     const notify = (operation: string, attributes: OperationAttributes) =>
       this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
-      const input$ = new Observable<unknown>((subscriber) =>
+      // Each stage piped onto it emits an event in that event's own flow (saga-event-stream.ts).
+      const input$ = new SagaEventStream<unknown>((subscriber) =>
         events$.subscribe({
           next: (event) =>
-            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () =>
-              subscriber.next(event),
-            ),
+            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+              if (!idle()) rememberSagaEntry(event);
+              subscriber.next(event);
+            }),
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
         }),
@@ -165,7 +171,11 @@ export class MessageDispatcher {
         output.subscribe({
           next: (command) => {
             if (command !== null && typeof command === 'object') {
-              sagaEmissions.set(command, { saga, eventType: handledMessageType() });
+              sagaEmissions.set(command, {
+                saga,
+                eventType: handledMessageType(),
+                mergedEvents: mergedEventsOfEmission(),
+              });
             }
             subscriber.next(command);
           },
@@ -203,6 +213,9 @@ export class MessageDispatcher {
     attributes['saga.type'] = emission.saga;
     attributes['event.type'] = emission.eventType;
     attributes['command.type'] = commandType;
+    if (emission.mergedEvents !== undefined) {
+      attributes['saga.merged_events'] = emission.mergedEvents;
+    }
     return { operation: OperationNames.sagaRun(emission.saga), attributes };
   }
 

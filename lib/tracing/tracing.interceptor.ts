@@ -162,9 +162,13 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
           a,
         );
         break;
-      case SAGA:
-        span = factory.createInternalSpan(plan.name, attributes, a);
+      case SAGA: {
+        const merged = a['saga.merged_events'];
+        span = Array.isArray(merged)
+          ? factory.createHandlerSpan(plan.name, attributes, this.mergedPlacement(merged), a)
+          : factory.createInternalSpan(plan.name, attributes, a);
         break;
+      }
       default:
         span = factory.createHandlerSpan(plan.name, attributes, COMMAND_SPAN, a);
     }
@@ -189,6 +193,20 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     const valid = published !== undefined && isSpanContextValid(published);
     if (shape === 'link') return valid ? { isChildTrace: false, link: published } : LINKLESS_ROOT;
     return valid ? { isChildTrace: true, parent: published } : CHILD_OF_ACTIVE;
+  }
+
+  /**
+   * A saga emission that merged several events continues the flow of the last one (the active
+   * span) and links the publish spans of the others.
+   */
+  private mergedPlacement(events: readonly unknown[]): HandlerSpanOptions {
+    const links: SpanContext[] = [];
+    for (const event of events) {
+      const published =
+        event !== null && typeof event === 'object' ? this.dispatchSpans.get(event) : undefined;
+      if (published !== undefined && isSpanContextValid(published)) links.push(published);
+    }
+    return { isChildTrace: true, parent: 'active', kind: SpanKind.INTERNAL, links };
   }
 
   /** Option map for the event, then `@EventHandlerTrace()` on its class, then the default. */
