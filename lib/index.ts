@@ -33,6 +33,15 @@ export {
 
 export { inFlowOf, MAX_LINKED_EVENTS } from './bus/saga-event-stream';
 
+export { trackFlow } from './testing/track-flow';
+export { FlowTrackingError } from './testing/flow-tracking.error';
+export type {
+  FlowOperation,
+  FlowOperationOutcome,
+  TrackedFlow,
+  TrackFlowOptions,
+} from './testing/tracked-flow';
+
 export * from './messages';
 export * from './validation';
 export * from './redaction';
