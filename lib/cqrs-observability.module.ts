@@ -3,7 +3,10 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
 import { PeerVersionsCheck } from './compatibility/peer-versions.check';
-import { CorrelationClsPlugin } from './correlation/correlation.cls-plugin';
+import {
+  clsSupportsPlugins,
+  createCorrelationClsPlugin,
+} from './correlation/correlation.cls-plugin';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -74,12 +77,10 @@ export class CqrsObservabilityModule extends ConfigurableModuleClass {
 }
 
 /**
- * nestjs-cls 6 lets a library plug into the contexts the app's ClsModule opens; older majors
- * lack the plugin API, and then the HTTP header is not read (dispatches still correlate).
+ * nestjs-cls 6 and later let a library plug into the contexts the app's ClsModule opens; an
+ * older one (named by the peer check's startup warning) lacks the plugin API, and then the HTTP
+ * header is not read (dispatches still correlate).
  */
 function correlationPluginImports(): DynamicModule[] {
-  const cls = ClsModule as unknown as { registerPlugins?: (plugins: unknown[]) => DynamicModule };
-  return typeof cls.registerPlugins === 'function'
-    ? [cls.registerPlugins([new CorrelationClsPlugin()])]
-    : [];
+  return clsSupportsPlugins() ? [ClsModule.registerPlugins([createCorrelationClsPlugin()])] : [];
 }

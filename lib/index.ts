@@ -59,6 +59,12 @@ export {
 export type { LoggingOptions } from './logging/logging.options';
 export { cqrsLogMixin, type CqrsLogMixinFields } from './logging/cqrs-log-mixin';
 export {
+  cqrsPinoHttpOptions,
+  CREDENTIAL_HEADERS,
+  type CqrsPinoHttpHelperOptions,
+  type CqrsPinoHttpSafeOptions,
+} from './logging/pino-http.options';
+export {
   LogFields,
   LogOutcome,
   MixinFields,

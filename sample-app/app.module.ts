@@ -6,7 +6,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { ClsModule } from 'nestjs-cls';
 import {
   CqrsObservabilityModule,
-  cqrsLogMixin,
+  cqrsPinoHttpOptions,
   HookRegistry,
   installFrameworkHooks,
 } from 'nestjs-cqrs-observability';
@@ -27,16 +27,8 @@ export interface AppModuleOptions {
 }
 
 /** Keys hidden in every log line, whoever logs them: pino's last line of defence. */
-const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  'email',
-  '*.email',
-  'password',
-  '*.password',
-];
+// Beyond the credential headers the library's options already redact.
+const REDACTED_LOG_PATHS = ['email', '*.email', 'password', '*.password'];
 
 @Module({})
 export class AppModule implements OnModuleInit {
@@ -96,15 +88,8 @@ export class AppModule implements OnModuleInit {
 }
 
 function pinoHttpOptions(config: AppConfig): PinoHttpOptions {
-  return {
+  const options: PinoHttpOptions = {
     level: config.logLevel,
-    // correlation_id, causation_id and trace_id on every line logged inside a flow: handler
-    // lines, the library's CQRS lines and pino-http's request lines alike.
-    mixin: cqrsLogMixin(),
-    redact: { paths: REDACTED_LOG_PATHS, censor: '***' },
-    // Lines logged inside a request get only the request id instead of the whole request; the
-    // "request completed" line still has it all.
-    quietReqLogger: true,
     customLogLevel: (_req, res, error) =>
       error !== undefined || res.statusCode >= 500
         ? 'error'
@@ -114,4 +99,8 @@ function pinoHttpOptions(config: AppConfig): PinoHttpOptions {
     // Prometheus scrapes every few seconds.
     autoLogging: { ignore: (req) => req.url === '/metrics' },
   };
+  // The library's safe setup: credential headers redacted, `req` kept off the lines logged
+  // inside a request (the "request completed" line still has it), correlation_id, causation_id
+  // and trace_id on every line.
+  return cqrsPinoHttpOptions({ ...options, redactPaths: REDACTED_LOG_PATHS });
 }

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { ClsPluginBase, type ClsService } from 'nestjs-cls';
+import { ClsModule, ClsPluginBase, type ClsService } from 'nestjs-cls';
 import { RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
 import type { ResolvedObservabilityOptions } from '../options';
 import { REQUEST_ID_HEADER } from './correlation.constants';
@@ -19,31 +19,45 @@ interface HttpResponseLike {
  * A nestjs-cls plugin: when the application's ClsModule opens a context for an HTTP request
  * (middleware, guard or interceptor mount), the flow's correlation id is taken from the
  * request header — if it is a valid id — or generated, and echoed on the response.
+ *
+ * Built on demand rather than declared at the top level: a nestjs-cls without the plugin API
+ * (before 6) must not make importing the library throw; the module then skips the plugin.
  */
-export class CorrelationClsPlugin extends ClsPluginBase {
-  constructor() {
-    super('cqrs-observability-correlation');
-    this.registerHooks({
-      inject: [RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedObservabilityOptions) => ({
-        afterSetup: (
-          cls: ClsService,
-          context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext },
-        ) => {
-          const correlation = options.correlation;
-          if (correlation === false) return;
-          const { req, res } = httpOf(context);
-          if (req === undefined) return;
-          const store = cls.get() as Record<symbol, unknown>;
-          // Never overwrite an id someone upstream (another plugin, the app's setup) chose.
-          if (store[CORRELATION_ID] !== undefined) return;
-          const id = incomingId(req, correlation.header) ?? generateCorrelationId();
-          store[CORRELATION_ID] = id;
-          if (correlation.echo && res !== undefined) echo(res, correlation.header, id);
-        },
-      }),
-    });
+export function createCorrelationClsPlugin(): ClsPluginBase {
+  class CorrelationClsPlugin extends ClsPluginBase {
+    constructor() {
+      super('cqrs-observability-correlation');
+      this.registerHooks({
+        inject: [RESOLVED_OPTIONS],
+        useFactory: (options: ResolvedObservabilityOptions) => ({
+          afterSetup: (
+            cls: ClsService,
+            context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext },
+          ) => {
+            const correlation = options.correlation;
+            if (correlation === false) return;
+            const { req, res } = httpOf(context);
+            if (req === undefined) return;
+            const store = cls.get() as Record<symbol, unknown>;
+            // Never overwrite an id someone upstream (another plugin, the app's setup) chose.
+            if (store[CORRELATION_ID] !== undefined) return;
+            const id = incomingId(req, correlation.header) ?? generateCorrelationId();
+            store[CORRELATION_ID] = id;
+            if (correlation.echo && res !== undefined) echo(res, correlation.header, id);
+          },
+        }),
+      });
+    }
   }
+  return new CorrelationClsPlugin();
+}
+
+/** Whether the installed nestjs-cls has the plugin API (6 and later). */
+export function clsSupportsPlugins(): boolean {
+  return (
+    typeof ClsPluginBase === 'function' &&
+    typeof (ClsModule as { registerPlugins?: unknown }).registerPlugins === 'function'
+  );
 }
 
 function httpOf(context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext }): {

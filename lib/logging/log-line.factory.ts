@@ -11,6 +11,8 @@ export class LogLineFactory {
     private readonly slowThresholdMs: number,
     /** Set only with `logging.payload: true`. */
     private readonly policy: RedactionPolicy | undefined,
+    /** The same policy, always: what `err` may show of a thrown value. */
+    private readonly errorPolicy: RedactionPolicy,
   ) {}
 
   /** Error on failure, warn when slow, else info (debug for event handlers). */
@@ -50,7 +52,7 @@ export class LogLineFactory {
       handler: attributes.handler,
       trace_id: spanContext?.traceId,
       span_id: spanContext?.spanId,
-      err: failed ? toLogError(error) : undefined,
+      err: failed ? toLogError(this.errorPolicy.redactError(error)) : undefined,
       payload:
         this.policy !== undefined && attributes.message !== undefined
           ? this.policy.sanitize(attributes.message)

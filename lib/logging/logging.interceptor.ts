@@ -71,6 +71,7 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     this.lines = new LogLineFactory(
       options.slowThresholdMs,
       options.payload ? this.policy : undefined,
+      this.policy,
     );
     this.registry.register(this, {
       operations: this.operations,

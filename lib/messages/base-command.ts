@@ -41,7 +41,11 @@ export type CommandProps<T> = OwnFields<T, BaseCommand> & BaseMessageProps;
  *   128 characters of `[A-Za-z0-9._:-]`), `requestedBy` (a string) or `requestedAt` (a valid
  *   `Date` or an ISO 8601 date-time with a time zone) is given and invalid.
  */
-abstract class CommandMessage<TResult> extends Command<TResult> {
+// @nestjs/cqrs before 11 has no `Command`: importing the library must still work there, so
+// that the startup peer check can refuse that version by name instead of this line throwing.
+const CqrsCommand: typeof Command = Command ?? (class {} as unknown as typeof Command);
+
+abstract class CommandMessage<TResult> extends CqrsCommand<TResult> {
   /** A UUID v4 unless given. */
   declare readonly requestId: string;
   declare readonly correlationId?: string;

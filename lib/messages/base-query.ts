@@ -25,8 +25,12 @@ export type QueryProps<T> = OwnFields<T, BaseQuery> & BaseMessageProps;
  *
  * @throws TypeError like {@link BaseCommand}.
  */
+// See base-command.ts: @nestjs/cqrs before 11 has no `Query`.
+const CqrsQuery: typeof Query = Query ?? (class {} as unknown as typeof Query);
+
 /** The class behind {@link BaseQuery}; `PaginatedQuery` extends it. */
-export abstract class QueryMessage<TResult> extends Query<TResult> {
+
+export abstract class QueryMessage<TResult> extends CqrsQuery<TResult> {
   /** A UUID v4 unless given. */
   declare readonly requestId: string;
   declare readonly correlationId?: string;

@@ -19,7 +19,9 @@ export interface MetricsOptions {
    */
   registry?: object;
   /**
-   * Most distinct message types (and handlers) per metric; later ones are labelled `_other`.
+   * Most distinct values per label dimension (`message_type`, `saga`, `cause_type`) and most
+   * distinct (`event_type`, `handler`) pairs of the event handler series; later values (pairs)
+   * are labelled `_other`. Every label value is also cut to 128 characters, ending `...`.
    * @default 200
    */
   maxMessageTypes?: number;

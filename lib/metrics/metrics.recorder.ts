@@ -2,7 +2,7 @@ import type { FailureReporter } from '../errors/failure-reporter';
 import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
 import { observeOutcome, OutcomeObserver } from '../hooks/observe-outcome';
 import { OperationNames } from '../hooks/operations';
-import { LabelValueLimiter } from './label-value-limiter';
+import { LabelPairLimiter, LabelValueLimiter } from './label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { MetricFamilies } from './metrics.families';
 import type {
@@ -45,8 +45,8 @@ export class MetricsRecorder {
   private readonly maxCachedOperations: number;
   // One cap per label dimension, as many distinct values as `maxMessageTypes` each.
   private readonly messageTypes: LabelValueLimiter;
-  private readonly eventTypes: LabelValueLimiter;
-  private readonly handlers: LabelValueLimiter;
+  // Event handler series are capped as (event_type, handler) pairs, not per dimension.
+  private readonly handlerPairs: LabelPairLimiter;
   private readonly sagas: LabelValueLimiter;
   private readonly causeTypes: LabelValueLimiter;
 
@@ -57,8 +57,7 @@ export class MetricsRecorder {
   ) {
     const max = config.maxMessageTypes;
     this.messageTypes = new LabelValueLimiter(max);
-    this.eventTypes = new LabelValueLimiter(max);
-    this.handlers = new LabelValueLimiter(max);
+    this.handlerPairs = new LabelPairLimiter(max);
     this.sagas = new LabelValueLimiter(max);
     this.causeTypes = new LabelValueLimiter(max);
     this.maxCachedOperations = Math.max(MIN_CACHED_OPERATIONS, max * 4);
@@ -82,9 +81,13 @@ export class MetricsRecorder {
   private seriesFor(operation: string, attributes: OperationAttributes): OperationSeries {
     const families = this.families;
     if (operation.startsWith(EVENT_HANDLER_PREFIX)) {
+      const [eventType, handler] = this.handlerPairs.pair(
+        attributes.message_type,
+        attributes.handler,
+      );
       return this.timed(families.eventHandlerDuration, families.eventHandlerTotal, 'event', {
-        [MetricLabels.EVENT_TYPE]: this.eventTypes.value(attributes.message_type),
-        [MetricLabels.HANDLER]: this.handlers.value(attributes.handler),
+        [MetricLabels.EVENT_TYPE]: eventType,
+        [MetricLabels.HANDLER]: handler,
       });
     }
     if (operation.startsWith(SAGA_ERROR_PREFIX)) {

@@ -20,7 +20,7 @@ export function buildPathTree<T>(
   for (const [path, value] of paths) {
     root ??= { children: new Map(), value: undefined };
     let node = root;
-    for (const segment of path.toLowerCase().split('.')) {
+    for (const segment of splitFieldPath(path.toLowerCase())) {
       let child = node.children.get(segment);
       if (!child) {
         child = { children: new Map(), value: undefined };
@@ -31,4 +31,29 @@ export function buildPathTree<T>(
     node.value = node.value === undefined ? value : merge(node.value, value);
   }
   return root;
+}
+
+/**
+ * The segments of a field entry: split on dots, except a dot escaped by a backslash, which
+ * belongs to the segment (`'user\\.email'` is the one literal key `user.email`). An entry of one segment is a
+ * field name, matched at any depth; more segments make a path from the payload root.
+ */
+export function splitFieldPath(entry: string): string[] {
+  if (!entry.includes('\\')) return entry.split('.');
+  const segments: string[] = [];
+  let current = '';
+  for (let i = 0; i < entry.length; i++) {
+    const char = entry[i]!;
+    if (char === '\\' && entry[i + 1] === '.') {
+      current += '.';
+      i++;
+    } else if (char === '.') {
+      segments.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  segments.push(current);
+  return segments;
 }

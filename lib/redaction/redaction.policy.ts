@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { type FieldAction, getFieldActions, getTraceAttributeFields } from './redaction.decorators';
 import {
   REDACTION_MARKER,
@@ -6,7 +7,10 @@ import {
   resolveRedactionOptions,
   TRUNCATION_SUFFIX,
 } from './redaction.options';
-import { buildPathTree } from './redaction.path-tree';
+import { KeyMatcher, sameFieldName } from './key-matcher';
+import { RedactedError } from './redacted-error';
+import { buildPathTree, splitFieldPath } from './redaction.path-tree';
+import { ValueScrubber } from './value-detectors';
 import { type CompiledRedactionRules, RedactionWalker } from './redaction.walker';
 import type { SerializedPayload } from './serialized-payload.interface';
 
@@ -31,7 +35,6 @@ export class RedactionPolicy {
   private readonly walker: RedactionWalker;
   private readonly flatEligible: boolean;
   private readonly plainClasses = new WeakMap<object, boolean>();
-  private readonly keyActionCache = new Map<string, FieldAction | undefined>();
 
   /** @throws InvalidObservabilityOptionError when the options are invalid. */
   constructor(options?: RedactionOptions | ResolvedRedactionOptions) {
@@ -97,9 +100,10 @@ export class RedactionPolicy {
     const copy: Record<string, unknown> = {};
     const source = value as Record<string, unknown>;
     for (const key of Object.keys(source)) {
-      const action = this.actionForKey(key);
-      if (action === 'hash') return undefined;
-      if (action === 'redact') {
+      const decision = this.rules.keys.decide(key);
+      // A key holding secret-shaped text (rare) is left to the walker, which writes it scrubbed.
+      if (decision.action === 'hash' || decision.emitted !== key) return undefined;
+      if (decision.action === 'redact') {
         // Like the walker, a redacted field's value is never read.
         copy[key] = REDACTION_MARKER;
         continue;
@@ -108,6 +112,8 @@ export class RedactionPolicy {
       const field: unknown = source[key];
       switch (typeof field) {
         case 'string':
+          copy[key] = this.rules.scrubber.scrub(field);
+          break;
         case 'number':
         case 'boolean':
         case 'undefined':
@@ -135,15 +141,107 @@ export class RedactionPolicy {
     return plain;
   }
 
-  private actionForKey(key: string): FieldAction | undefined {
-    let action = this.keyActionCache.get(key);
-    if (action === undefined && !this.keyActionCache.has(key)) {
-      action = this.rules.keyActions.get(key.toLowerCase());
-      // Keys come from message classes, but payloads can carry maps: keep the cache bounded.
-      if (this.keyActionCache.size >= MAX_CACHED_KEYS) this.keyActionCache.clear();
-      this.keyActionCache.set(key, action);
+  /**
+   * One field as the payload would show it: `value` under `key` at the payload root, through
+   * the field rules (`requestedBy` → `sha256:<hex>` by default) and the value detectors.
+   * `undefined` where JSON would leave it out. Never throws.
+   */
+  fieldValue(key: string, value: unknown): unknown {
+    try {
+      return this.walker.field(
+        key,
+        undefined,
+        value,
+        undefined,
+        0,
+        undefined,
+        this.rules.pathActions,
+        this.walker.newState(),
+      );
+    } catch {
+      return UNSERIALIZABLE_MARKER;
     }
-    return action;
+  }
+
+  /**
+   * Secret-shaped text of `text` replaced by `***`, as the value detectors find it (the
+   * `redaction.valueDetectors` and `valuePatterns` in force). Never throws.
+   */
+  scrubText(text: string): string {
+    try {
+      return this.rules.scrubber.scrub(text);
+    } catch {
+      return UNSERIALIZABLE_MARKER;
+    }
+  }
+
+  /**
+   * What every sink may show of a thrown value: a {@link RedactedError} with its type, its
+   * message and stack scrubbed by the value detectors, its `cause` and `errors` chain in the same
+   * form (cycles cut, at most 5 levels and 10 aggregated errors a level). A thrown non-Error
+   * object without a string `message` is described by its redacted JSON. Nothing else of the
+   * original is read: no enumerable field, no `toJSON`. Never throws; only called on failure.
+   */
+  redactError(error: unknown): RedactedError {
+    try {
+      return this.errorView(error, 0, new Set());
+    } catch {
+      return new RedactedError('_OTHER', 'unprintable error', undefined, true);
+    }
+  }
+
+  private errorView(error: unknown, depth: number, seen: Set<object>): RedactedError {
+    if (error instanceof RedactedError) return error;
+    if (error === null || (typeof error !== 'object' && typeof error !== 'function')) {
+      const type = error === null ? 'null' : typeof error;
+      return new RedactedError(
+        type,
+        this.errorText(describe(error), MAX_MESSAGE_CHARS),
+        undefined,
+        true,
+      );
+    }
+    seen.add(error);
+    const message = readString(error, 'message');
+    const stack = readString(error, 'stack');
+    const isError = types.isNativeError(error) || error instanceof Error;
+    const text =
+      message !== undefined
+        ? this.errorText(message, MAX_MESSAGE_CHARS)
+        : isError
+          ? ''
+          : this.serialize(error).json;
+    let cause: RedactedError | undefined;
+    let errors: RedactedError[] | undefined;
+    if (depth < MAX_CAUSE_DEPTH) {
+      const rawCause = readField(error, 'cause');
+      if (rawCause !== undefined && !seenBefore(rawCause, seen)) {
+        cause = this.errorView(rawCause, depth + 1, seen);
+      }
+      const rawErrors = readField(error, 'errors');
+      if (Array.isArray(rawErrors)) {
+        errors = [];
+        for (const item of rawErrors.slice(0, MAX_AGGREGATED_ERRORS)) {
+          if (!seenBefore(item, seen)) errors.push(this.errorView(item, depth + 1, seen));
+        }
+      }
+    }
+    return new RedactedError(
+      classNameOf(error),
+      text,
+      stack === undefined ? undefined : this.errorText(stack, MAX_STACK_CHARS),
+      false,
+      cause,
+      errors,
+    );
+  }
+
+  /** Scrubbed, then cut: a secret on the cut line is scrubbed whole before any of it is dropped. */
+  private errorText(text: string, max: number): string {
+    const scrubbed = this.rules.scrubber.scrub(
+      text.length > MAX_SCRUBBED_CHARS ? text.slice(0, MAX_SCRUBBED_CHARS) : text,
+    );
+    return scrubbed.length > max ? scrubbed.slice(0, max) + TRUNCATION_SUFFIX : scrubbed;
   }
 
   /**
@@ -206,7 +304,48 @@ export class RedactionPolicy {
   }
 }
 
-const MAX_CACHED_KEYS = 1024;
+const MAX_CAUSE_DEPTH = 5;
+const MAX_AGGREGATED_ERRORS = 10;
+const MAX_MESSAGE_CHARS = 8192;
+const MAX_STACK_CHARS = 16_384;
+// Error texts are scrubbed on failure only, but a 10 MB message must still cost a bounded scan.
+const MAX_SCRUBBED_CHARS = 65_536;
+
+function readField(source: object, key: string): unknown {
+  try {
+    return (source as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function readString(source: object, key: string): string | undefined {
+  const value = readField(source, key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function seenBefore(value: unknown, seen: Set<object>): boolean {
+  return value !== null && typeof value === 'object' && seen.has(value);
+}
+
+function classNameOf(value: object): string {
+  try {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+      ?.constructor?.name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // A Proxy with a throwing trap has no readable class.
+  }
+  return 'Object';
+}
+
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return 'unprintable value';
+  }
+}
 
 function isoString(date: Date): string {
   const time = Date.prototype.getTime.call(date);
@@ -214,24 +353,30 @@ function isoString(date: Date): string {
 }
 
 function compileRules(options: ResolvedRedactionOptions): CompiledRedactionRules {
-  const keyActions = new Map<string, FieldAction>();
+  const keyEntries: Array<[string, FieldAction]> = [];
   const pathEntries: Array<[string, FieldAction]> = [];
   const add = (entries: ReadonlyArray<string>, action: FieldAction): void => {
     for (const entry of entries) {
-      if (entry.includes('.')) {
-        pathEntries.push([entry, action]);
-      } else {
-        const key = entry.toLowerCase();
-        if (keyActions.get(key) !== 'hash') keyActions.set(key, action);
-      }
+      const segments = splitFieldPath(entry);
+      if (segments.length > 1) pathEntries.push([entry, action]);
+      else keyEntries.push([segments[0]!, action]);
     }
   };
   add(options.sensitiveFields, 'redact');
+  add(options.extraSensitiveFields, 'redact');
   add(options.redactFields, 'redact');
+  add(
+    options.personalFields.filter(
+      (personal) => !options.clearFields.some((clear) => sameFieldName(personal, clear)),
+    ),
+    'hash',
+  );
   add(options.hashFields, 'hash');
 
+  const scrubber = new ValueScrubber(options.valueDetectors, options.valuePatterns);
   return {
-    keyActions,
+    keys: new KeyMatcher(keyEntries, scrubber),
+    scrubber,
     pathActions: buildPathTree(pathEntries, (existing, added) =>
       existing === 'hash' || added === 'hash' ? 'hash' : 'redact',
     ),

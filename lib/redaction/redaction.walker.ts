@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { types } from 'node:util';
 import { type FieldAction, getFieldActions } from './redaction.decorators';
 import { REDACTION_MARKER, TRUNCATION_SUFFIX } from './redaction.options';
+import type { KeyMatcher } from './key-matcher';
 import type { PathTreeNode } from './redaction.path-tree';
+import type { ValueScrubber } from './value-detectors';
 
 /** Containers nested more than this many levels below the payload root become `[MaxDepth]`. */
 export const MAX_DEPTH = 16;
@@ -36,8 +38,10 @@ type ClassActions = ReadonlyMap<string, FieldAction> | undefined;
 
 /** Redaction options compiled for the walker. */
 export interface CompiledRedactionRules {
-  /** Rules from entries without a dot, by lowercase key; hashing already merged over redaction. */
-  readonly keyActions: ReadonlyMap<string, FieldAction>;
+  /** Rules from entries without a dot, matched on the key's words; hashing wins. */
+  readonly keys: KeyMatcher;
+  /** The value detectors, run on every string written out. */
+  readonly scrubber: ValueScrubber;
   /** Rules from dotted entries, anchored at the payload root. */
   readonly pathActions: RuleNode;
   /** The allowlist; `undefined` keeps everything, a node valued `true` keeps its subtree. */
@@ -81,7 +85,7 @@ export class RedactionWalker {
   ): unknown {
     switch (typeof value) {
       case 'string':
-        return allow ? undefined : this.emitString(value, state);
+        return allow ? undefined : this.emitString(this.rules.scrubber.scrub(value), state);
       case 'number':
         if (allow) return undefined;
         if (!Number.isFinite(value)) {
@@ -122,7 +126,7 @@ export class RedactionWalker {
     rules: RuleNode,
     state: WalkState,
   ): unknown {
-    const lowerKey = key.toLowerCase();
+    const lowerKey = allow !== undefined || rules !== undefined ? key.toLowerCase() : key;
     let childAllow: AllowNode;
     if (allow) {
       const node = allow.children.get(lowerKey);
@@ -132,7 +136,7 @@ export class RedactionWalker {
     const childRules = rules?.children.get(lowerKey);
     const action = strongest(
       classActions?.get(key),
-      this.rules.keyActions.get(lowerKey),
+      this.rules.keys.actionFor(key),
       childRules?.value,
     );
     if (action === 'redact') return this.emitString(REDACTION_MARKER, state);
@@ -250,8 +254,9 @@ export class RedactionWalker {
       }
       const item = this.field(key, source, undefined, classActions, depth, allow, rules, state);
       if (item === undefined) continue;
-      state.used += key.length + (count > 0 ? 4 : 3);
-      setOwn(out, key, item);
+      const emitted = this.rules.keys.decide(key).emitted;
+      state.used += emitted.length + (count > 0 ? 4 : 3);
+      setOwn(out, emitted, item);
       count++;
     }
     state.used += 1;
@@ -286,8 +291,9 @@ export class RedactionWalker {
       if (Object.prototype.hasOwnProperty.call(out, key)) continue;
       const item = this.field(key, undefined, value, undefined, depth, allow, rules, state);
       if (item === undefined) continue;
-      state.used += key.length + (count > 0 ? 4 : 3);
-      setOwn(out, key, item);
+      const emitted = this.rules.keys.decide(key).emitted;
+      state.used += emitted.length + (count > 0 ? 4 : 3);
+      setOwn(out, emitted, item);
       count++;
     }
     state.used += 1;

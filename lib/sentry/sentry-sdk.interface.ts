@@ -5,11 +5,15 @@
 export interface SentryScopeLike {
   setTags(tags: Record<string, string>): unknown;
   setContext(name: string, context: Record<string, unknown> | null): unknown;
+  addEventProcessor?(processor: (event: SentryEventLike) => SentryEventLike | null): unknown;
 }
 
 export interface SentryEventLike {
   event_id?: string;
+  message?: unknown;
   contexts?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+  exception?: { values?: Array<{ value?: unknown }> };
 }
 
 export interface SentryTransportResponseLike {

@@ -35,12 +35,15 @@ import {
 } from './sentry.constants';
 import { SentryDeliveryWatcher } from './sentry-delivery.watcher';
 import type { ResolvedSentryOptions, SentryCaptureContext } from './sentry.options';
-import { isSentrySdk, type SentrySdk } from './sentry-sdk.interface';
+import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.interface';
 
 type RegisterOptions = Parameters<HookRegistry['register']>[1];
 
 const LOG_CONTEXT = 'CqrsObservability';
 const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
+const SENTRY_CAPTURED_FLAG = '__sentry_captured__';
+// Where the SDK puts a thrown non-Error object, serialised whole.
+const SENTRY_SERIALIZED_EXTRA = '__serialized__';
 
 /**
  * Sends each failed command, query and event handler, and each dead saga, to Sentry once, in
@@ -145,10 +148,15 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
       if (this.decided.has(error)) return;
       this.decided.add(error);
       // Already sent by the application itself: Sentry would drop a second capture anyway.
-      if ((error as { __sentry_captured__?: unknown }).__sentry_captured__ === true) return;
+      if ((error as Record<string, unknown>)[SENTRY_CAPTURED_FLAG] === true) return;
     }
     if (!this.shouldCapture(error, { operation, attributes })) return;
+    // Sentry is given the policy's view of the error, never the thrown value: the SDK would
+    // otherwise serialise a thrown object whole (`extra.__serialized__`, through its `toJSON`).
+    const redacted = this.policy.redactError(error);
+    markCaptured(error);
     sentry.withScope((scope) => {
+      scope.addEventProcessor?.((event) => this.scrubEvent(event));
       scope.setTags(tagsOf(attributes));
       scope.setContext(SENTRY_CONTEXT_NAME, {
         [SentryContextKeys.OPERATION]: operation,
@@ -159,9 +167,26 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
         [SentryContextKeys.PAYLOAD]:
           attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
       });
-      sentry.captureException(error, { mechanism: SENTRY_MECHANISM });
+      sentry.captureException(redacted, { mechanism: SENTRY_MECHANISM });
     });
     this.watcher!.watch(sentry.getClient());
+  }
+
+  /**
+   * The last word on our own events: whatever an integration added from the error, its texts go
+   * through the value detectors and no raw serialisation of a thrown value stays.
+   */
+  private scrubEvent(event: SentryEventLike): SentryEventLike {
+    try {
+      if (event.extra !== undefined) delete event.extra[SENTRY_SERIALIZED_EXTRA];
+      if (typeof event.message === 'string') event.message = this.policy.scrubText(event.message);
+      for (const value of event.exception?.values ?? []) {
+        if (typeof value.value === 'string') value.value = this.policy.scrubText(value.value);
+      }
+    } catch (failure) {
+      this.reporter.report(SentryFailureSources.CAPTURE, failure);
+    }
+    return event;
   }
 
   /** A throwing predicate is reported and the failure captured: better one event too many. */
@@ -188,6 +213,25 @@ function tagsOf(attributes: OperationAttributes): Record<string, string> {
   if (attributes.causation_id !== undefined)
     tags[SentryTags.CAUSATION_ID] = attributes.causation_id;
   return tags;
+}
+
+/**
+ * Sentry's own mark of an error it has sent, set on the thrown value we captured a view of, so
+ * that `SentryGlobalFilter` or the app's `captureException` of the same error sends no second
+ * event. Non-enumerable, as the SDK sets it; a frozen error simply stays unmarked.
+ */
+function markCaptured(error: unknown): void {
+  if (!isObject(error)) return;
+  try {
+    Object.defineProperty(error, SENTRY_CAPTURED_FLAG, {
+      value: true,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // A frozen object or a Proxy that refuses: nothing to do.
+  }
 }
 
 function isObject(value: unknown): value is object {

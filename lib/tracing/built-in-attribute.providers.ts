@@ -1,11 +1,15 @@
 import type { AttributeValue } from '@opentelemetry/api';
+import { createHash } from 'node:crypto';
 import { messageTypeOf } from '../bus/message-type';
+import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { SpanAttributes } from './cqrs-span.interface';
 import type { AttributeWriter } from './attribute-providers.runner';
 import type { SpanAttributesProvider } from './span-attributes-provider.interface';
 import type { ResolvedTracingOptions } from './tracing.options';
 import { TracingAttributes } from './tracing.constants';
 import { WRITE_ATTRIBUTES } from './tracing.internal-constants';
+
+const REQUESTED_BY_FIELD = 'requestedBy';
 
 function builtIn(name: string, write: AttributeWriter): SpanAttributesProvider {
   // Called as a plain provider (by a custom SpanFactory) it returns a record; the built-in
@@ -57,11 +61,19 @@ export const payloadTypeAttributesProvider = builtIn('payloadTypeAttributesProvi
   sink.setAttribute(TracingAttributes.PAYLOAD_TYPE, messageTypeOf(m).name);
 });
 
+/** How `cqrs.requested_by` is written: through the application's redaction policy. */
+type RequestedByView = (requestedBy: string) => unknown;
+
+// Without a policy at hand (the exported provider used on its own), the default rule for a
+// personal field: its SHA-256, the same digest the policy writes.
+const HASHED: RequestedByView = (requestedBy) =>
+  `sha256:${createHash('sha256').update(requestedBy).digest('hex')}`;
+
 function writeMetadata(
   sink: Parameters<AttributeWriter>[0],
   message: unknown,
   a: Parameters<AttributeWriter>[2],
-  withRequestedBy: boolean,
+  requestedByView: RequestedByView | undefined,
 ): void {
   const correlationId = a.correlation_id;
   if (typeof correlationId === 'string') {
@@ -76,10 +88,11 @@ function writeMetadata(
   if (requestedAt instanceof Date && !Number.isNaN(requestedAt.getTime())) {
     sink.setAttribute(TracingAttributes.REQUESTED_AT, requestedAt.toISOString());
   }
-  if (!withRequestedBy) return;
+  if (requestedByView === undefined) return;
   const requestedBy = (message as { requestedBy?: unknown }).requestedBy;
-  if (typeof requestedBy === 'string')
-    sink.setAttribute(TracingAttributes.REQUESTED_BY, requestedBy);
+  if (typeof requestedBy !== 'string') return;
+  const written = requestedByView(requestedBy);
+  if (typeof written === 'string') sink.setAttribute(TracingAttributes.REQUESTED_BY, written);
 }
 
 /**
@@ -87,18 +100,23 @@ function writeMetadata(
  * is one) and `cqrs.requested_at` (BaseCommand/BaseQuery `requestedAt`, ISO 8601).
  */
 export const metadataAttributesProvider = builtIn('metadataAttributesProvider', (sink, m, a) =>
-  writeMetadata(sink, m, a, false),
+  writeMetadata(sink, m, a, undefined),
 );
 
-/** `metadataAttributesProvider` plus `cqrs.requested_by` (`tracing.recordRequestedBy`). */
+/**
+ * `metadataAttributesProvider` plus `cqrs.requested_by` (`tracing.recordRequestedBy`), hashed
+ * (`sha256:<hex>`) as a personal field. The module's own provider follows the application's
+ * redaction policy instead, so `redaction.clearFields: ['requestedBy']` shows it in clear.
+ */
 export const metadataWithRequestedByAttributesProvider = builtIn(
   'metadataWithRequestedByAttributesProvider',
-  (sink, m, a) => writeMetadata(sink, m, a, true),
+  (sink, m, a) => writeMetadata(sink, m, a, HASHED),
 );
 
 /** The built-in providers `tracing.attributeProviders` switches on, in a stable order. */
 export function builtInAttributeProviders(
   options: Pick<ResolvedTracingOptions, 'attributeProviders' | 'recordRequestedBy'>,
+  policy?: RedactionPolicy,
 ): SpanAttributesProvider[] {
   const on = options.attributeProviders;
   const providers: SpanAttributesProvider[] = [];
@@ -107,11 +125,17 @@ export function builtInAttributeProviders(
   if (on.messageType) providers.push(messageTypeAttributesProvider);
   if (on.payloadType) providers.push(payloadTypeAttributesProvider);
   if (on.metadata) {
-    providers.push(
-      options.recordRequestedBy
-        ? metadataWithRequestedByAttributesProvider
-        : metadataAttributesProvider,
-    );
+    if (!options.recordRequestedBy) providers.push(metadataAttributesProvider);
+    else if (policy === undefined) providers.push(metadataWithRequestedByAttributesProvider);
+    else {
+      const view: RequestedByView = (requestedBy) =>
+        policy.fieldValue(REQUESTED_BY_FIELD, requestedBy);
+      providers.push(
+        builtIn('metadataWithRequestedByAttributesProvider', (sink, m, a) =>
+          writeMetadata(sink, m, a, view),
+        ),
+      );
+    }
   }
   return providers;
 }

@@ -14,7 +14,9 @@ export interface CqrsSpan {
   addEvent(name: string, attributes?: SpanAttributes): void;
   /**
    * Marks the span failed: status ERROR with the error's message, the exception recorded and
-   * `error.type` set to the error's class name. Call it once per error.
+   * `error.type` set to the error's class name. Call it once per error. The built-in tracing
+   * passes a `RedactedError` (the thrown value's type, its message and stack scrubbed by the
+   * redaction policy's value detectors), never the thrown value itself.
    */
   recordError(error: unknown): void;
   /** Ends the span; later calls do nothing. */

@@ -1,5 +1,8 @@
+import { RedactedError } from '../redaction/redacted-error';
+
 /** `error.type` of a thrown value: its class name, or `_OTHER` when it has none. */
 export function errorTypeOf(error: unknown): string {
+  if (error instanceof RedactedError) return error.primitive ? '_OTHER' : error.type;
   try {
     if (error !== null && typeof error === 'object') {
       const name = (Object.getPrototypeOf(error) as { constructor?: { name?: unknown } } | null)

@@ -1,6 +1,7 @@
 import type { HookRegistry } from '../hooks/hook.registry';
 import { RAW_NEXT, type InternalRegistrationOptions } from '../hooks/hook.registry';
 import type { HookRegistration } from '../hooks/hook.types';
+import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { FailureSink } from './attribute-providers.runner';
 import { ObservabilityInstrumentationHook } from './observability-instrumentation.hook';
 import type { SpanFactory } from './span-factory.interface';
@@ -18,6 +19,11 @@ export interface FrameworkHooksOptions {
   spanFactory?: SpanFactory;
   /** Where a failing span factory is reported. @default a rate-limited Nest warning */
   failureReporter?: FailureSink;
+  /**
+   * The redaction policy the spans go through (attribute values, errors); pass the module's
+   * injectable `RedactionPolicy` to share your options. @default new RedactionPolicy()
+   */
+  redaction?: RedactionPolicy;
 }
 
 /**
@@ -42,6 +48,7 @@ export function installFrameworkHooks(
   const hook = new ObservabilityInstrumentationHook({
     spanFactory: options.spanFactory,
     failureReporter: options.failureReporter,
+    redaction: options.redaction,
   });
   const registration: InternalRegistrationOptions = {
     operations: options.operations ?? DEFAULT_FRAMEWORK_TRACE_OPERATIONS,

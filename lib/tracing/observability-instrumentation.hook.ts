@@ -7,6 +7,7 @@ import type {
 } from '../hooks/hook.types';
 import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
 import type { FailureSink } from './attribute-providers.runner';
+import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import type { SpanFactory } from './span-factory.interface';
@@ -15,29 +16,17 @@ import { OPERATION_SPAN } from './tracing.internal-constants';
 
 const SOURCE = 'Framework tracing hook';
 
-const OUTCOME: OutcomeObserver<CqrsSpan> = {
-  onSuccess(span) {
-    try {
-      span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.SUCCESS);
-    } finally {
-      span.end();
-    }
-  },
-  onError(span, error) {
-    try {
-      span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.ERROR);
-      span.recordError(error);
-    } finally {
-      span.end();
-    }
-  },
-};
-
 export interface ObservabilityInstrumentationHookOptions {
   /** @default new OpenTelemetrySpanFactory() */
   spanFactory?: SpanFactory;
   /** Where a failing span factory is reported. @default a rate-limited Nest warning */
   failureReporter?: FailureSink;
+  /**
+   * What the spans may show: attribute values go through its field rules and value detectors,
+   * errors are recorded as its `RedactedError` view. Pass the module's (injectable) policy to
+   * share your redaction options. @default new RedactionPolicy() (the default rules)
+   */
+  redaction?: RedactionPolicy;
 }
 
 /**
@@ -49,9 +38,28 @@ export interface ObservabilityInstrumentationHookOptions {
 export class ObservabilityInstrumentationHook implements CqrsInterceptor {
   private readonly spanFactory: SpanFactory;
   private readonly reporter: FailureSink;
+  private readonly policy: RedactionPolicy;
+  private readonly outcome: OutcomeObserver<CqrsSpan> = {
+    onSuccess(span) {
+      try {
+        span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.SUCCESS);
+      } finally {
+        span.end();
+      }
+    },
+    onError: (span, error) => {
+      try {
+        span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.ERROR);
+        span.recordError(this.policy.redactError(error));
+      } finally {
+        span.end();
+      }
+    },
+  };
 
   constructor(options: ObservabilityInstrumentationHookOptions = {}) {
     this.reporter = options.failureReporter ?? new FailureReporter();
+    this.policy = options.redaction ?? new RedactionPolicy();
     this.spanFactory =
       options.spanFactory ?? new OpenTelemetrySpanFactory({ failureReporter: this.reporter });
   }
@@ -61,7 +69,10 @@ export class ObservabilityInstrumentationHook implements CqrsInterceptor {
     if ((attributes as Record<symbol, unknown>)[OPERATION_SPAN] !== undefined) return next();
     let span: CqrsSpan;
     try {
-      span = this.spanFactory.createInternalSpan(context.operation, stringAttributes(attributes));
+      span = this.spanFactory.createInternalSpan(
+        context.operation,
+        stringAttributes(attributes, this.policy),
+      );
     } catch (error) {
       this.reporter.report(SOURCE, error);
       return next();
@@ -69,12 +80,15 @@ export class ObservabilityInstrumentationHook implements CqrsInterceptor {
     // observeOutcome only calls report(): any FailureSink will do.
     const reporter = this.reporter as FailureReporter;
     return span.runInContext(() =>
-      observeOutcome(next, OUTCOME, span, reporter, SOURCE, attributes),
+      observeOutcome(next, this.outcome, span, reporter, SOURCE, attributes),
     );
   }
 }
 
-function stringAttributes(attributes: OperationAttributes): SpanAttributes {
+function stringAttributes(
+  attributes: OperationAttributes,
+  policy: RedactionPolicy,
+): SpanAttributes {
   const result: SpanAttributes = {};
   for (const key in attributes) {
     if (key === 'message' || key === 'error') continue;
@@ -83,9 +97,12 @@ function stringAttributes(attributes: OperationAttributes): SpanAttributes {
       case 'string':
       case 'number':
       case 'boolean':
-      case 'bigint':
-        result[key] = String(value);
+      case 'bigint': {
+        // Through the policy as a payload field would be: a sensitive key hidden, text scrubbed.
+        const written = policy.fieldValue(key, String(value));
+        if (typeof written === 'string') result[key] = written;
         break;
+      }
       default:
       // Objects, functions and absent values have no faithful string form.
     }

@@ -69,25 +69,6 @@ const COMMAND_SPAN: HandlerSpanOptions = Object.freeze({
 const CHILD_OF_ACTIVE: HandlerSpanOptions = Object.freeze({ isChildTrace: true, parent: 'active' });
 const LINKLESS_ROOT: HandlerSpanOptions = Object.freeze({ isChildTrace: false });
 
-/** Ends the span of an operation however the operation ends. */
-const SPAN_OUTCOME: OutcomeObserver<CqrsSpan> = {
-  onSuccess(span) {
-    try {
-      span.setAttribute(TracingAttributes.OUTCOME, Outcome.SUCCESS);
-    } finally {
-      span.end();
-    }
-  },
-  onError(span, error) {
-    try {
-      span.setAttribute(TracingAttributes.OUTCOME, Outcome.ERROR);
-      span.recordError(error);
-    } finally {
-      span.end();
-    }
-  },
-};
-
 /**
  * One span per command, query, event publish, event handler and saga emission, through the
  * application's `SpanFactory`. The span is the active one while the operation runs, so what
@@ -102,6 +83,25 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
   private readonly plans = new Map<string, SpanPlan>();
   // The publish span of each event, for its handlers to attach to: beside the event, never on it.
   private readonly dispatchSpans = new WeakMap<object, SpanContext>();
+  /** Ends the span of an operation however the operation ends. */
+  private readonly spanOutcome: OutcomeObserver<CqrsSpan> = {
+    onSuccess(span) {
+      try {
+        span.setAttribute(TracingAttributes.OUTCOME, Outcome.SUCCESS);
+      } finally {
+        span.end();
+      }
+    },
+    onError: (span, error) => {
+      try {
+        span.setAttribute(TracingAttributes.OUTCOME, Outcome.ERROR);
+        // The span sees the error as the policy lets it out: type, scrubbed message and stack.
+        span.recordError(this.policy === null ? error : this.policy.redactError(error));
+      } finally {
+        span.end();
+      }
+    },
+  };
 
   constructor(
     private readonly registry: HookRegistry,
@@ -131,7 +131,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       return next();
     }
     return span.runInContext(() =>
-      observeOutcome(next, SPAN_OUTCOME, span, this.reporter, SOURCE, context.attributes),
+      observeOutcome(next, this.spanOutcome, span, this.reporter, SOURCE, context.attributes),
     );
   }
 

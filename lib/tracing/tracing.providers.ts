@@ -15,12 +15,13 @@ import { SPAN_FACTORY, TRACING_REDACTION_POLICY } from './tracing.internal-const
 export function createSpanFactory(
   options: ResolvedObservabilityOptions,
   reporter: FailureReporter,
+  policy?: RedactionPolicy,
 ): SpanFactory {
   const tracing = options.tracing;
   if (tracing === false) return new NoOpSpanFactory();
   const factory =
     tracing.spanFactory ?? new OpenTelemetrySpanFactory({ failureReporter: reporter });
-  for (const provider of builtInAttributeProviders(tracing)) {
+  for (const provider of builtInAttributeProviders(tracing, policy)) {
     try {
       factory.registerSpanAttributesProvider(provider);
     } catch (error) {
@@ -43,7 +44,7 @@ export const TRACING_PROVIDERS: Provider[] = [
   {
     provide: SPAN_FACTORY,
     useFactory: createSpanFactory,
-    inject: [RESOLVED_OPTIONS, FAILURE_REPORTER],
+    inject: [RESOLVED_OPTIONS, FAILURE_REPORTER, RedactionPolicy],
   },
   {
     provide: TRACING_REDACTION_POLICY,

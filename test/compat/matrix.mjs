@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractQuickStart } from './readme-quick-start.mjs';
+import { extractQuickStart, installCommands, installOverrides } from './readme-quick-start.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -57,6 +57,9 @@ export const COMBINATIONS = [
   { name: 'nest12-esm-node24', nest: 12, module: 'esm', node: 24, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'express' },
   { name: 'nest11-cjs-node20-fastify', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, validator: '0.14', platform: 'fastify' },
   { name: 'nest12-esm-node22-fastify', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'fastify' },
+  // A fresh Nest app, then the README's install lines run one by one, in its order.
+  { name: 'readme-install-nest11-cjs-node20', nest: 11, module: 'cjs', node: 20, otel: 2, platform: 'express', install: 'readme' },
+  { name: 'readme-install-nest12-esm-node22', nest: 12, module: 'esm', node: 22, otel: 3, platform: 'express', install: 'readme' },
 ];
 
 const OTEL_LINE = { 2: 'SDK 2.x (0.223), API 1.9', 3: 'SDK 3.x (0.301), API 1.10' };
@@ -71,9 +74,13 @@ export function compatibilityTable() {
       `Node ${combo.node}`,
       combo.platform === 'express' ? 'Express' : 'Fastify',
       `OpenTelemetry ${OTEL_LINE[combo.otel]}`,
-      `nestjs-cls ${combo.cls}`,
-      `nestjs-pino ${combo.pino} + pino ${PINO[combo.pino].pino.slice(1)}`,
-      `class-validator ${combo.validator}`,
+      ...(combo.install === 'readme'
+        ? ['as the README installs', 'as the README installs', 'as the README installs']
+        : [
+            `nestjs-cls ${combo.cls}`,
+            `nestjs-pino ${combo.pino} + pino ${PINO[combo.pino].pino.slice(1)}`,
+            `class-validator ${combo.validator}`,
+          ]),
     ].join(' | '),
   );
   return [
@@ -94,6 +101,23 @@ function nodeBinary(major) {
     });
   }
   return binary;
+}
+
+/** A fresh Nest app's package.json, before the README's install lines run in it. */
+function freshAppManifest(combo, readme) {
+  return {
+    name: `compat-${combo.name}`,
+    private: true,
+    ...(combo.module === 'esm' ? { type: 'module' } : {}),
+    dependencies: {
+      ...NEST[combo.nest],
+      ...PLATFORM[combo.platform](combo.nest),
+      'reflect-metadata': '^0.2.2',
+      rxjs: '^7.8.1',
+    },
+    devDependencies: { typescript: '~5.9.3', '@types/node': `^${combo.node}` },
+    ...(combo.nest === 12 ? { overrides: installOverrides(readme) } : {}),
+  };
 }
 
 function manifest(combo, tarball) {
@@ -157,9 +181,11 @@ function run(combo, tarball) {
   const app = join(WORK, combo.name);
   rmSync(app, { recursive: true, force: true });
   mkdirSync(join(app, 'src/readme'), { recursive: true });
-  writeFileSync(join(app, 'package.json'), JSON.stringify(manifest(combo, tarball), null, 2));
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const packageJson = combo.install === 'readme' ? freshAppManifest(combo, readme) : manifest(combo, tarball);
+  writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson, null, 2));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
-  for (const [file, code] of extractQuickStart(readFileSync(join(ROOT, 'README.md'), 'utf8'), combo.platform)) {
+  for (const [file, code] of extractQuickStart(readme, combo.platform)) {
     writeFileSync(join(app, 'src/readme', file), code);
   }
   cpSync(join(HERE, 'app/harness/instrument.ts'), join(app, 'src/harness/instrument.ts'));
@@ -176,6 +202,12 @@ function run(combo, tarball) {
   };
   try {
     step('npm install', [NPM_CLI, 'install', '--no-audit', '--no-fund']);
+    if (combo.install === 'readme') {
+      for (const args of installCommands(readme, combo.node)) {
+        const packages = args.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
+        step(`npm install ${args.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
+      }
+    }
     step('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
     const out = step('node --test e2e.test.mjs', ['--test', '--test-reporter=spec', 'e2e.test.mjs'], {
       COMPAT_MODULE: combo.module,

@@ -15,3 +15,31 @@ export function extractQuickStart(readme, platform = 'express') {
   if (files.size === 0) throw new Error('README.md has no quick-start blocks');
   return files;
 }
+
+const INSTALL = /<!-- install -->\s*\n```bash\n([\s\S]*?)```/;
+const OVERRIDES = /<!-- install-overrides -->\s*\n```json\n([\s\S]*?)```/;
+
+/**
+ * The README's install commands for a Node major, in order, as argument lists of `npm`:
+ * a line ending in `# Node 20` is for Node 20 only, one ending in `# Node >= 22.15` for newer.
+ */
+export function installCommands(readme, nodeMajor) {
+  const block = INSTALL.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no install block');
+  const commands = [];
+  for (const line of block.split('\n')) {
+    const [command, comment = ''] = line.split('#').map((part) => part.trim());
+    if (!command.startsWith('npm install ')) continue;
+    if (/^Node 20$/.test(comment) && nodeMajor !== 20) continue;
+    if (/^Node >= 22/.test(comment) && nodeMajor === 20) continue;
+    commands.push(command.split(/\s+/).slice(1));
+  }
+  return commands;
+}
+
+/** The `overrides` the README tells Nest 12 users to add to their package.json. */
+export function installOverrides(readme) {
+  const block = OVERRIDES.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no install-overrides block');
+  return JSON.parse(`{${block}}`).overrides;
+}

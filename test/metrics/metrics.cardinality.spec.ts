@@ -2,7 +2,12 @@ import { CommandBus, EventBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { BaseEvent, OTHER_LABEL_VALUE } from '../../lib';
-import { LabelValueLimiter } from '../../lib/metrics/label-value-limiter';
+import {
+  LABEL_CUT_MARKER,
+  LabelPairLimiter,
+  LabelValueLimiter,
+  MAX_LABEL_VALUE_LENGTH,
+} from '../../lib/metrics/label-value-limiter';
 import { MetricsInterceptor } from '../../lib/metrics/metrics.interceptor';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';
@@ -64,6 +69,21 @@ describe('metrics label cardinality', () => {
         (sample) => sample.value,
       ),
     ).toEqual([1, 1, 1, 1, 1, published - MAX]);
+  });
+
+  it('cuts long class names to the documented length, with a marker', async () => {
+    const eventBus = app.get(EventBus);
+    const longName = `Generated${'X'.repeat(2000)}Event`;
+    eventBus.publish(new (eventClass(longName))());
+    await flush();
+
+    const text = await registry.metrics();
+    const [sample] = samplesOf(text, 'cqrs_message_total', { kind: 'event' });
+    expect(sample!.labels.message_type).toBe(
+      longName.slice(0, MAX_LABEL_VALUE_LENGTH - LABEL_CUT_MARKER.length) + LABEL_CUT_MARKER,
+    );
+    expect(sample!.labels.message_type).toHaveLength(MAX_LABEL_VALUE_LENGTH);
+    expect(text).not.toContain('X'.repeat(MAX_LABEL_VALUE_LENGTH));
   });
 
   it('shares one cap across kinds for the message_type dimension and keeps it after', async () => {
@@ -167,5 +187,31 @@ describe('LabelValueLimiter', () => {
     expect(limiter.value(undefined)).toBe('unknown');
     expect(limiter.value('')).toBe('unknown');
     expect(limiter.value({ toString: () => 'user-1' })).toBe('unknown');
+  });
+});
+
+describe('LabelPairLimiter', () => {
+  it('caps (event_type, handler) pairs, not each dimension: at most max series', () => {
+    const limiter = new LabelPairLimiter(3);
+    const pairs = new Set<string>();
+    for (let event = 0; event < 3; event++) {
+      for (let handler = 0; handler < 3; handler++) {
+        pairs.add(limiter.pair(`Event${event}`, `Handler${handler}`).join('/'));
+      }
+    }
+    // 9 combinations of 3 event types and 3 handlers: 3 pairs pass, the rest share one series.
+    expect([...pairs]).toEqual([
+      'Event0/Handler0',
+      'Event0/Handler1',
+      'Event0/Handler2',
+      `${OTHER_LABEL_VALUE}/${OTHER_LABEL_VALUE}`,
+    ]);
+    expect(limiter.pair('Event0', 'Handler1')).toEqual(['Event0', 'Handler1']);
+  });
+
+  it('cuts each value of a pair to the label length', () => {
+    const [event] = new LabelPairLimiter(10).pair('E'.repeat(500), 'H');
+    expect(event).toHaveLength(MAX_LABEL_VALUE_LENGTH);
+    expect(event.endsWith(LABEL_CUT_MARKER)).toBe(true);
   });
 });

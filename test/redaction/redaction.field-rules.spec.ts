@@ -34,13 +34,13 @@ describe('RedactionPolicy field rules', () => {
       });
     });
 
-    it('matches whole keys case-insensitively, and nothing that merely contains them', () => {
+    it('matches a name as the trailing words of a key, never a leading qualifier', () => {
       const policy = new RedactionPolicy();
       const payload = {
-        Email: 'a@example.com',
-        EMAIL: 'b@example.com',
+        Email: 'a',
+        EMAIL: 'b',
         emailVerified: true,
-        user_email: 'c@example.com',
+        user_email: 'c',
         Api_Key: 'k',
         tokenCount: 3,
       };
@@ -49,7 +49,7 @@ describe('RedactionPolicy field rules', () => {
         Email: '***',
         EMAIL: '***',
         emailVerified: true,
-        user_email: 'c@example.com',
+        user_email: '***',
         Api_Key: '***',
         tokenCount: 3,
       });

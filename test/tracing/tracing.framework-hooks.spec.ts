@@ -122,6 +122,28 @@ describe('installFrameworkHooks()', () => {
     }
   });
 
+  it('writes attributes and errors through the redaction policy', async () => {
+    const registration = installFrameworkHooks(registry, { operations: ['billing.*'] });
+    const failure = new Error('charge failed for ada@example.com with 4242 4242 4242 4242');
+    try {
+      await expect(
+        registry.executeAll(
+          'billing.charge',
+          { apiKey: 'k-123', note: 'by ada@example.com', sku: 'A-1' },
+          () => Promise.reject(failure),
+        ),
+      ).rejects.toBe(failure);
+      const span = spanNamed(sdk.exporter.getFinishedSpans(), 'billing.charge');
+      expect(span.attributes).toMatchObject({ apiKey: '***', note: 'by ***', sku: 'A-1' });
+      expect(span.status.message).toBe('charge failed for *** with ***');
+      const exception = span.events.find((e) => e.name === 'exception')!;
+      expect(JSON.stringify(exception.attributes)).not.toMatch(/ada@|4242/);
+      expect(exception.attributes!['exception.stacktrace']).toContain('charge failed for ***');
+    } finally {
+      registration.unregister();
+    }
+  });
+
   it('ignores operations outside its patterns and honours custom ones', async () => {
     const registration = installFrameworkHooks(registry, { operations: ['billing.*'] });
     try {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CommandBus, CommandHandler, EventBus, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
@@ -109,7 +110,8 @@ describe('tracing: the payload span event (on by default)', () => {
     ).toEqual({
       note: 'hello',
       requestedAt: '2026-01-02T03:04:05.000Z',
-      requestedBy: 'user-1',
+      // A personal audit field: hashed by default.
+      requestedBy: `sha256:${createHash('sha256').update('user-1').digest('hex')}`,
     });
   });
 });

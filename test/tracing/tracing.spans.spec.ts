@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CommandHandler, CommandBus, EventBus, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -316,22 +317,37 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
 describe('tracing: recordRequestedBy', () => {
   let app: TestingModule;
 
-  beforeAll(async () => {
-    app = await createTestApp({
-      observability: { ...OTHER_SIGNALS_OFF, tracing: { recordRequestedBy: true } },
-    });
-  });
-
-  afterAll(async () => {
+  afterEach(async () => {
     await app.close();
   });
 
-  it('writes cqrs.requested_by when turned on', async () => {
+  it('writes cqrs.requested_by, hashed as a personal field, when turned on', async () => {
+    app = await createTestApp({
+      observability: { ...OTHER_SIGNALS_OFF, tracing: { recordRequestedBy: true } },
+    });
     const command = new PlaceOrderCommand({ sku: 'S', quantity: 1, requestedBy: 'user-42' });
     await app.get(CommandBus).execute(command);
     const span = spanNamed(sdk.exporter.getFinishedSpans(), 'cqrs.PlaceOrderCommand');
-    expect(span.attributes[A.REQUESTED_BY]).toBe('user-42');
+    expect(span.attributes[A.REQUESTED_BY]).toBe(
+      `sha256:${createHash('sha256').update('user-42').digest('hex')}`,
+    );
     expect(span.attributes[A.REQUESTED_AT]).toBe(command.requestedAt.toISOString());
+  });
+
+  it('writes it in clear when redaction.clearFields lists it', async () => {
+    app = await createTestApp({
+      observability: {
+        ...OTHER_SIGNALS_OFF,
+        tracing: { recordRequestedBy: true },
+        redaction: { clearFields: ['requestedBy'] },
+      },
+    });
+    sdk.exporter.reset();
+    await app
+      .get(CommandBus)
+      .execute(new PlaceOrderCommand({ sku: 'S', quantity: 1, requestedBy: 'user-42' }));
+    const span = spanNamed(sdk.exporter.getFinishedSpans(), 'cqrs.PlaceOrderCommand');
+    expect(span.attributes[A.REQUESTED_BY]).toBe('user-42');
   });
 });
 
