@@ -14,6 +14,7 @@ import {
 } from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
 import { FailureReporter } from './errors/failure-reporter';
+import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detector';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
@@ -60,6 +61,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     LoggingInterceptor,
     SentryInterceptor,
     UserInterceptorsInstaller,
+    UnhandledEventsDetector,
   ],
   exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })

@@ -14,13 +14,20 @@ import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../
 import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { classOf, messageTypeOf } from './message-type';
-import { mergedEventsOfEmission, rememberSagaEntry, SagaEventStream } from './saga-event-stream';
+import {
+  enterSaga,
+  eventOfEmission,
+  mergedEventsOfEmission,
+  SagaEventStream,
+} from './saga-event-stream';
 
 type Method = (...args: any[]) => any;
 
 interface SagaEmission {
   readonly saga: string;
   readonly eventType: string | undefined;
+  /** The event whose flow the emission continues. */
+  readonly event: object | undefined;
   /** The other events an operator merged into this emission (bufferTime, windows). */
   readonly mergedEvents: readonly object[] | undefined;
 }
@@ -154,16 +161,18 @@ export class MessageDispatcher {
       this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
       // Each stage piped onto it emits an event in that event's own flow (saga-event-stream.ts).
-      const input$ = new SagaEventStream<unknown>((subscriber) =>
-        events$.subscribe({
-          next: (event) =>
-            runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
-              if (!idle()) rememberSagaEntry(event);
-              subscriber.next(event);
-            }),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        }),
+      const input$ = new SagaEventStream<unknown>(
+        (subscriber) =>
+          events$.subscribe({
+            next: (event) =>
+              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+                if (idle()) subscriber.next(event);
+                else enterSaga(event, () => subscriber.next(event));
+              }),
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          }),
+        true,
       );
       const output: unknown = original.call(this, input$, ...rest);
       if (!(output instanceof Observable)) return output;
@@ -174,6 +183,7 @@ export class MessageDispatcher {
               sagaEmissions.set(command, {
                 saga,
                 eventType: handledMessageType(),
+                event: eventOfEmission(),
                 mergedEvents: mergedEventsOfEmission(),
               });
             }
@@ -212,6 +222,7 @@ export class MessageDispatcher {
     attributes.handler = emission.saga;
     attributes['saga.type'] = emission.saga;
     attributes['event.type'] = emission.eventType;
+    attributes['saga.event'] = emission.event;
     attributes['command.type'] = commandType;
     if (emission.mergedEvents !== undefined) {
       attributes['saga.merged_events'] = emission.mergedEvents;

@@ -1,5 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Observable, type MonoTypeOperatorFunction, type Operator, type Subscriber } from 'rxjs';
+import {
+  Observable,
+  type MonoTypeOperatorFunction,
+  type Operator,
+  type Subscriber,
+  type TeardownLogic,
+} from 'rxjs';
 
 type Resume = <R>(fn: () => R) => R;
 
@@ -17,6 +23,14 @@ const entries = new WeakMap<object, Resume>();
 /** The other events of an emission that merged several, while the rest of it runs. */
 const mergedEvents = new AsyncLocalStorage<readonly object[]>();
 
+/** The event being carried through a saga's stream, in every context its entry leads to. */
+const carriedEvent = new AsyncLocalStorage<object>();
+
+// Events a saga's first operator (typically `ofType`) let through: the saga took them.
+// Marked only while something asks (`watchSagaIntake`), so nothing is kept otherwise.
+const takenBySaga = new WeakSet<object>();
+let intakeWatchers = 0;
+
 /** Links a saga span keeps at most for the events merged into its emission. */
 export const MAX_LINKED_EVENTS = 64;
 
@@ -24,11 +38,39 @@ export const MAX_LINKED_EVENTS = 64;
 // the same value on needs no second switch.
 let resuming: unknown;
 
-/** Remembers the async context `event` enters a saga in; called inside that context. */
-export function rememberSagaEntry(event: unknown): void {
-  if (event !== null && typeof event === 'object') {
-    entries.set(event, AsyncLocalStorage.snapshot() as Resume);
+/**
+ * Delivers `event` into a saga's stream through `deliver`, remembering the async context it
+ * enters with (and carrying the event in it), so later stages can resume its flow.
+ */
+export function enterSaga(event: unknown, deliver: () => void): void {
+  if (event === null || typeof event !== 'object') {
+    deliver();
+    return;
   }
+  carriedEvent.run(event, () => {
+    entries.set(event, AsyncLocalStorage.snapshot() as Resume);
+    deliver();
+  });
+}
+
+/** The event whose flow the current saga emission continues. */
+export function eventOfEmission(): object | undefined {
+  return carriedEvent.getStore();
+}
+
+/** Starts marking the events sagas take; call the returned function to stop. */
+export function watchSagaIntake(): () => void {
+  intakeWatchers++;
+  let watching = true;
+  return () => {
+    if (watching) intakeWatchers--;
+    watching = false;
+  };
+}
+
+/** Whether a saga's first operator let `event` through (only while intake is watched). */
+export function wasTakenBySaga(event: unknown): boolean {
+  return event !== null && typeof event === 'object' && takenBySaga.has(event);
 }
 
 /** The events merged into the emission being run now, beside the one it continues. */
@@ -41,11 +83,25 @@ export function mergedEventsOfEmission(): readonly object[] | undefined {
  * are) gives back a stream of this class again, so each stage's emissions pass `emitInFlow`.
  */
 export class SagaEventStream<T> extends Observable<T> {
+  constructor(
+    subscribe: (subscriber: Subscriber<T>) => TeardownLogic,
+    /** The stream handed to the saga, before any operator. */
+    private readonly isInput = false,
+  ) {
+    super(subscribe);
+  }
+
   override lift<R>(operator?: Operator<T, R>): Observable<R> {
     const stage = super.lift(operator);
+    const firstStage = this.isInput;
     return new SagaEventStream<R>((subscriber) =>
       stage.subscribe({
-        next: (value) => emitInFlow(value, subscriber),
+        next: (value) => {
+          if (firstStage && intakeWatchers > 0 && value !== null && typeof value === 'object') {
+            takenBySaga.add(value);
+          }
+          emitInFlow(value, subscriber);
+        },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
       }),
