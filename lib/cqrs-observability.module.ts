@@ -15,6 +15,7 @@ import {
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './cqrs-observability.internal-constants';
 import { FailureReporter } from './errors/failure-reporter';
 import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detector';
+import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
@@ -62,8 +63,9 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     SentryInterceptor,
     UserInterceptorsInstaller,
     UnhandledEventsDetector,
+    MessageFlowMap,
   ],
-  exports: [HookRegistry, RedactionPolicy, RESOLVED_OPTIONS, FAILURE_REPORTER],
+  exports: [HookRegistry, RedactionPolicy, MessageFlowMap, RESOLVED_OPTIONS, FAILURE_REPORTER],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {
   /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */

@@ -42,6 +42,16 @@ export type {
   TrackFlowOptions,
 } from './testing/tracked-flow';
 
+export { MessageFlowMap } from './flows/message-flow-map';
+export { renderMessageFlowHtml, renderMessageFlowSvg } from './flows/flow-map.html';
+export type { FlowMapOptions } from './flows/flow-map.options';
+export type {
+  FlowEdge,
+  FlowNode,
+  FlowNodeKind,
+  MessageFlowGraph,
+} from './flows/message-flow-graph';
+
 export * from './messages';
 export * from './validation';
 export * from './redaction';

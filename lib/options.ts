@@ -6,6 +6,11 @@ import {
   resolveCorrelationOptions,
 } from './correlation/correlation.options';
 import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
+import {
+  FlowMapOptions,
+  ResolvedFlowMapOptions,
+  resolveFlowMapOptions,
+} from './flows/flow-map.options';
 import type { CqrsInterceptor } from './hooks/hook.types';
 import {
   LoggingOptions,
@@ -68,6 +73,12 @@ export interface CqrsObservabilityModuleOptions {
    * @default []
    */
   interceptors?: (Type<CqrsInterceptor> | CqrsInterceptor)[];
+  /**
+   * Keep a bounded map of which message type leads to which (`MessageFlowMap`). Off unless
+   * asked for: it costs nothing then.
+   * @default false
+   */
+  flowMap?: boolean | FlowMapOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -80,6 +91,7 @@ export interface ResolvedObservabilityOptions {
   readonly logging: ResolvedLoggingOptions | false;
   readonly sentry: ResolvedSentryOptions | false;
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
+  readonly flowMap: ResolvedFlowMapOptions | false;
 }
 
 const ROOT_OPTIONS = [
@@ -91,6 +103,7 @@ const ROOT_OPTIONS = [
   'logging',
   'sentry',
   'interceptors',
+  'flowMap',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -107,6 +120,7 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     logging: resolveLoggingOptions(raw.logging),
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),
+    flowMap: resolveFlowMapOptions(raw.flowMap),
   });
 }
 

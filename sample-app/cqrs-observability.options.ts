@@ -25,5 +25,7 @@ export function cqrsObservabilityOptions(config: AppConfig): CqrsObservabilityMo
         !(error instanceof MessageValidationError) && defaultShouldCapture(error, context),
     },
     interceptors: [AuditInterceptor],
+    // Which message leads to which, for GET /cqrs/flows.
+    flowMap: true,
   };
 }
