@@ -144,9 +144,18 @@ describe('events nobody handles', () => {
 
   it('watches nothing when no hook listens at bootstrap', async () => {
     const quiet = await createTestApp({
-      observability: { tracing: false, metrics: false, logging: false, sentry: false },
+      observability: {
+        correlation: false,
+        validation: false,
+        tracing: false,
+        metrics: false,
+        logging: false,
+        sentry: false,
+      },
       providers: [HandlerOnlyHandler, StockSaga],
     });
+    // Not one hook: the buses call @nestjs/cqrs straight away.
+    expect(quiet.get(HookRegistry).isEmpty).toBe(true);
     const late: string[] = [];
     // Registered after bootstrap: too late, the detector decided not to watch.
     quiet.get(HookRegistry).register(
