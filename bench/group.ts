@@ -1,5 +1,6 @@
 import { createVariant, SIGNALS_OFF } from './bench-app';
 import { measureInterleaved, type Variant, type VariantResult } from './harness';
+import { propagationVariants } from './propagation';
 import { fullPipelineSpec, handWrittenSpec, installTracerProvider } from './signals';
 
 const BUDGETS: Record<string, { numerator: string; denominator: string; budget: number }[]> = {
@@ -26,6 +27,7 @@ async function variantsOf(group: string): Promise<Variant[]> {
     ];
   }
   installTracerProvider();
+  if (group === 'propagation') return propagationVariants();
   if (group === 'tracing') {
     return [
       await createVariant({ name: 'bare bus' }),

@@ -12,6 +12,10 @@ const GROUPS: Array<{ group: string; title: string }> = [
     title: 'tracing on (spans, payload event, correlation) against the bare bus',
   },
   { group: 'signals', title: 'full pipeline against the same signals written by hand' },
+  {
+    group: 'propagation',
+    title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
+  },
 ];
 
 for (const { group, title } of GROUPS) {

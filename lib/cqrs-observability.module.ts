@@ -18,6 +18,10 @@ import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detec
 import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
+import {
+  MICROSERVICES_EXPORTS,
+  MICROSERVICES_PROVIDERS,
+} from './microservices/microservices.providers';
 import { UserInterceptorsInstaller } from './hooks/user-interceptors.installer';
 import {
   assertAsyncOptions,
@@ -64,8 +68,16 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     UserInterceptorsInstaller,
     UnhandledEventsDetector,
     MessageFlowMap,
+    ...MICROSERVICES_PROVIDERS,
   ],
-  exports: [HookRegistry, RedactionPolicy, MessageFlowMap, RESOLVED_OPTIONS, FAILURE_REPORTER],
+  exports: [
+    HookRegistry,
+    RedactionPolicy,
+    MessageFlowMap,
+    RESOLVED_OPTIONS,
+    FAILURE_REPORTER,
+    ...MICROSERVICES_EXPORTS,
+  ],
 })
 export class CqrsObservabilityModule extends ConfigurableModuleClass {
   /** All defaults when called with nothing: `CqrsObservabilityModule.forRoot()`. */

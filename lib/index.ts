@@ -84,3 +84,5 @@ export {
 export type { SentryOptions, SentryCaptureContext } from './sentry/sentry.options';
 export { defaultShouldCapture } from './sentry/should-capture';
 export { SentryTags, SENTRY_CONTEXT_NAME, SentryContextKeys } from './sentry/sentry.constants';
+
+export * from './microservices';

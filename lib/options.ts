@@ -24,6 +24,11 @@ import {
 } from './metrics/metrics.options';
 import { assertKnownKeys, assertPlainObject } from './options-validation';
 import {
+  MicroservicesOptions,
+  ResolvedMicroservicesOptions,
+  resolveMicroservicesOptions,
+} from './microservices/microservices.options';
+import {
   RedactionOptions,
   ResolvedRedactionOptions,
   resolveRedactionOptions,
@@ -79,6 +84,12 @@ export interface CqrsObservabilityModuleOptions {
    * @default false
    */
   flowMap?: boolean | FlowMapOptions;
+  /**
+   * Correlation, causation and trace context across services through @nestjs/microservices
+   * clients and handlers, when that package is installed. `false` leaves them untouched.
+   * @default true
+   */
+  microservices?: boolean | MicroservicesOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -92,6 +103,7 @@ export interface ResolvedObservabilityOptions {
   readonly sentry: ResolvedSentryOptions | false;
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
   readonly flowMap: ResolvedFlowMapOptions | false;
+  readonly microservices: ResolvedMicroservicesOptions | false;
 }
 
 const ROOT_OPTIONS = [
@@ -104,6 +116,7 @@ const ROOT_OPTIONS = [
   'sentry',
   'interceptors',
   'flowMap',
+  'microservices',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -121,6 +134,7 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),
     flowMap: resolveFlowMapOptions(raw.flowMap),
+    microservices: resolveMicroservicesOptions(raw.microservices),
   });
 }
 

@@ -8,6 +8,11 @@ export interface AppConfig {
   readonly slowThresholdMs: number;
   /** `LOG_PAYLOADS`: add the redacted message to each CQRS log line. @default true */
   readonly logPayloads: boolean;
+  /**
+   * `NATS_URL`: reserve stock through the warehouse service over NATS instead of in process.
+   * @default undefined (everything in this process, no outside service)
+   */
+  readonly natsUrl?: string;
 }
 
 /** DI token of the AppConfig, injected into `CqrsObservabilityModule.forRootAsync`'s factory. */
@@ -19,6 +24,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     slowThresholdMs: readInteger(env, 'SLOW_THRESHOLD_MS', 500),
     logPayloads: env.LOG_PAYLOADS !== 'false',
+    ...(env.NATS_URL ? { natsUrl: env.NATS_URL } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module, OnModuleInit, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
@@ -18,7 +18,9 @@ import { APP_CONFIG, type AppConfig, readAppConfig } from './app.config';
 import { cqrsObservabilityOptions } from './cqrs-observability.options';
 import { FlowsController } from './flows/flows.controller';
 import { AuditInterceptor } from './hooks/audit.interceptor';
+import { HttpRouteInterceptor } from './http/http-route.interceptor';
 import { OrdersModule } from './orders/orders.module';
+import { WarehouseClientModule } from './warehouse/warehouse-client.module';
 
 export interface AppModuleOptions {
   /** @default readAppConfig() (the environment) */
@@ -67,6 +69,8 @@ export class AppModule implements OnModuleInit {
           inject: [APP_CONFIG],
           useFactory: cqrsObservabilityOptions,
         }),
+        // Only with NATS_URL: the saga's stock reservation goes to the warehouse service.
+        WarehouseClientModule.register(config.natsUrl),
         OrdersModule,
       ],
       // GET /cqrs/flows: the library's message-flow map as JSON and as an SVG page.
@@ -82,6 +86,8 @@ export class AppModule implements OnModuleInit {
             transform: true,
           }),
         },
+        // Server spans named after their route (`POST /orders`), not just the method.
+        { provide: APP_INTERCEPTOR, useClass: HttpRouteInterceptor },
         // Reports unexpected HTTP errors. A failed command reaches it after the library captured
         // it; Sentry drops a second capture of the same error object, so it is reported once.
         { provide: APP_FILTER, useClass: SentryGlobalFilter },

@@ -1,8 +1,4 @@
-import {
-  type CqrsObservabilityModuleOptions,
-  defaultShouldCapture,
-  MessageValidationError,
-} from 'nestjs-cqrs-observability';
+import type { CqrsObservabilityModuleOptions } from 'nestjs-cqrs-observability';
 import type { AppConfig } from './app.config';
 import { AuditInterceptor } from './hooks/audit.interceptor';
 
@@ -18,12 +14,6 @@ export function cqrsObservabilityOptions(config: AppConfig): CqrsObservabilityMo
       hashFields: ['requestedBy'],
     },
     logging: { slowThresholdMs: config.slowThresholdMs, payload: config.logPayloads },
-    sentry: {
-      // An invalid message is the caller's mistake (answered with a 400 by
-      // MessageValidationFilter), not a bug to be paged about.
-      shouldCapture: (error, context) =>
-        !(error instanceof MessageValidationError) && defaultShouldCapture(error, context),
-    },
     interceptors: [AuditInterceptor],
     // Which message leads to which, for GET /cqrs/flows.
     flowMap: true,

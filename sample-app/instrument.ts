@@ -17,7 +17,8 @@ import {
 import * as Sentry from '@sentry/nestjs';
 import { CompactConsoleSpanExporter } from './tracing/compact-console.span-exporter';
 
-const SERVICE_NAME = 'orders-sample';
+// The warehouse service preloads this file too, under its own name.
+const SERVICE_NAME = process.env.OTEL_SERVICE_NAME ?? 'orders-sample';
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
 const sentryEnabled = Boolean(process.env.SENTRY_DSN);

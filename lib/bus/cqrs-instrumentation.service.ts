@@ -24,6 +24,7 @@ import type { ResolvedObservabilityOptions } from '../options';
 import { MessageDispatcher } from './message-dispatcher';
 import { messageTypeOf } from './message-type';
 import { PatchSet } from './patch-set';
+import { attachScopedHandler, detachScopedHandler } from './scoped-handler-patches';
 
 type Method = (...args: any[]) => any;
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
@@ -45,6 +46,7 @@ export class CqrsInstrumentationService
 {
   private readonly logger = new Logger('CqrsObservability');
   private readonly patches = new PatchSet();
+  private readonly scopedPrototypes: object[] = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly registered: RegisteredHandler[] = [];
   private readonly observedBuses = new WeakSet<object>();
@@ -92,6 +94,9 @@ export class CqrsInstrumentationService
 
   onModuleDestroy(): void {
     this.patches.restoreAll();
+    for (const prototype of this.scopedPrototypes.splice(0)) {
+      detachScopedHandler(prototype, this.dispatcher);
+    }
     this.registered.length = 0;
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
   }
@@ -127,19 +132,7 @@ export class CqrsInstrumentationService
       'publishAll',
       (original) =>
         function publishAll(this: object, events: unknown, ...rest: unknown[]) {
-          if (!Array.isArray(events) || events.length === 0) {
-            return original.call(this, events, ...rest);
-          }
-          // One dispatch operation per event; each reaches the publisher through publishAll
-          // as upstream does, one event at a time.
-          return events.map((event) => {
-            const result: unknown = dispatcher.publish(
-              this,
-              (...args: unknown[]) => original.call(this, [args[0]], ...args.slice(1)),
-              [event, ...rest],
-            );
-            return Array.isArray(result) ? result[0] : result;
-          });
+          return dispatcher.publishAll(this, original, events, rest);
         },
     );
     return Number(published);
@@ -172,18 +165,25 @@ export class CqrsInstrumentationService
     handler: string,
     events: unknown[],
   ): void {
-    // Request-scoped handlers get a new instance per event: patch their class instead.
-    const target = wrapper.isDependencyTreeStatic() ? instance : type.prototype;
     const dispatcher = this.dispatcher;
-    const patched = this.patches.replace<Method>(
-      target,
-      'handle',
-      (original) =>
-        function handle(this: unknown, event: unknown) {
-          if (dispatcher.idle) return original.call(this, event);
-          return dispatcher.handleEvent(handler, this, original, event);
-        },
-    );
+    let patched: boolean;
+    if (wrapper.isDependencyTreeStatic()) {
+      patched = this.patches.replace<Method>(
+        instance,
+        'handle',
+        (original) =>
+          function handle(this: unknown, event: unknown) {
+            if (dispatcher.idle) return original.call(this, event);
+            return dispatcher.handleEvent(handler, this, original, event);
+          },
+      );
+    } else {
+      // Request-scoped handlers get a new instance per event: their class is patched, once
+      // for every application of the process that registers it.
+      const prototype = type.prototype as object;
+      patched = attachScopedHandler(prototype, handler, dispatcher);
+      if (patched) this.scopedPrototypes.push(prototype);
+    }
     if (!patched) return;
     for (const event of events) {
       this.registered.push({ kind: 'event', handler, messageType: nameOfClass(event) });

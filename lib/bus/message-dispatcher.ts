@@ -7,12 +7,14 @@ import {
   ownIds,
   runAsHandlerOf,
 } from '../correlation/message-ids';
+import { SAGA_TRIGGER_EVENT } from '../cqrs-observability.internal-constants';
 import { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
 import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../hooks/hook.types';
 import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
+import { EventPublication } from './event-publication';
 import { classOf, messageTypeOf } from './message-type';
 import {
   enterSaga,
@@ -20,14 +22,18 @@ import {
   mergedEventsOfEmission,
   SagaEventStream,
 } from './saga-event-stream';
+import { notePublisher } from './scoped-handler-patches';
 
 type Method = (...args: any[]) => any;
 
 interface SagaEmission {
   readonly saga: string;
   readonly eventType: string | undefined;
-  /** The event whose flow the emission continues. */
-  readonly event: object | undefined;
+  /**
+   * The event that caused the command: the one whose flow the emission continues, else the
+   * one being fed to the saga when it emitted (idle dispatcher).
+   */
+  readonly event: unknown;
   /** The other events an operator merged into this emission (bufferTime, windows). */
   readonly mergedEvents: readonly object[] | undefined;
 }
@@ -86,8 +92,8 @@ export class MessageDispatcher {
       return original.call(bus, message, asyncContext);
     }
     const ids = this.correlation
-      ? idsForDispatch(message, 'requestId')
-      : ownIds(message, 'requestId');
+      ? idsForDispatch(message, 'requestId', this.reporter)
+      : ownIds(message, 'requestId', this.reporter);
     const attributes = messageAttributes(kind, type.name, message, ids);
     attributes.handler = this.handlerNames.get(classOf(message));
     attributes[kind === 'command' ? 'command.type' : 'query.type'] = type.name;
@@ -101,36 +107,96 @@ export class MessageDispatcher {
     return this.registry.run(this.sagaContext(emission, type.name, message, ids), run);
   }
 
-  publish(bus: object, original: Method, args: IArguments | unknown[]): unknown {
+  /**
+   * `EventBus.publish(event, ...rest)`: the event's `event.dispatch` operation around the
+   * publisher, returning what upstream returns (see `EventPublication`).
+   */
+  publish(bus: object, original: Method, args: IArguments): unknown {
     const event: unknown = args[0];
-    if (event === undefined || event === null) {
-      // Upstream hands it to the subject, where the handlers' filters throw out of band and
-      // take the process down; a clear synchronous error is kinder.
-      throw new TypeError(
-        `EventBus.publish(event): event must be an event object, received ${event}`,
-      );
+    assertPublishable(event, 'EventBus.publish(event): event');
+    notePublisher(event, this);
+    if (this.idle) return original.apply(bus, args as unknown as unknown[]);
+    const context = this.dispatchContext(event);
+    if (context === undefined) return original.apply(bus, args as unknown as unknown[]);
+    const single = [event];
+    const publication = new EventPublication(single, () =>
+      original.apply(bus, args as unknown as unknown[]),
+    );
+    this.runDispatch(publication, 0, context);
+    return publication.callerResult();
+  }
+
+  /**
+   * `EventBus.publishAll(events, ...rest)`: one `event.dispatch` operation per event, and
+   * one call of upstream's `publishAll` with the batch, whose result the caller gets.
+   */
+  publishAll(bus: object, original: Method, events: unknown, rest: unknown[]): unknown {
+    if (!Array.isArray(events) || events.length === 0) {
+      return original.call(bus, events, ...rest);
     }
-    if (this.idle) return original.apply(bus, args as unknown[]);
+    for (let i = 0; i < events.length; i++) {
+      assertPublishable(events[i], `EventBus.publishAll(events): events[${i}]`);
+      notePublisher(events[i], this);
+    }
+    if (this.idle) return original.call(bus, events, ...rest);
+    const contexts: Array<CqrsOperationContext | undefined> = events.map((event: unknown) =>
+      this.dispatchContext(event),
+    );
+    if (contexts.every((context) => context === undefined)) {
+      return original.call(bus, events, ...rest);
+    }
+    const publication = new EventPublication(events, (batch) => original.call(bus, batch, ...rest));
+    // A synchronous throw (a hook refusing, the publisher failing) leaves this loop at once,
+    // as upstream's throw would; nothing of an open batch has been published then.
+    for (let i = 0; i < events.length; i++) {
+      const context = contexts[i];
+      if (context === undefined) publication.arrive(i);
+      else this.runDispatch(publication, i, context);
+    }
+    return publication.callerResult();
+  }
+
+  /** The `event.dispatch` operation of one event, or undefined when nothing runs around it. */
+  private dispatchContext(event: unknown): CqrsOperationContext | undefined {
     const type = messageTypeOf(event);
     const operation = type.dispatchOperation;
-    if (this.bypasses(operation)) return original.apply(bus, args as unknown[]);
+    if (this.bypasses(operation)) return undefined;
     const ids = this.eventIds(event);
     const attributes = messageAttributes('event', type.name, event, ids);
     attributes['event.type'] = type.name;
     attributes['event.id'] = ids.messageId;
-    const context: CqrsOperationContext = { operation, attributes };
-    let published: unknown;
-    const result = this.registry.run(
-      context,
-      () => (published = original.apply(bus, args as unknown[])),
-    );
-    // publish() is fire-and-forget: its caller gets what the publisher returned, at once.
-    if (result !== published && isThenable(result)) {
-      result.then(undefined, (error: unknown) =>
-        this.reporter.report(`A hook on "${operation}"`, error),
-      );
+    return { operation, attributes };
+  }
+
+  /** Runs operation `index` of a publication; its failures decide only what they may. */
+  private runDispatch(
+    publication: EventPublication,
+    index: number,
+    context: CqrsOperationContext,
+  ): void {
+    let result: unknown;
+    try {
+      result = this.registry.run(context, () => publication.arrive(index));
+    } catch (error) {
+      // A hook (or the publisher) threw synchronously: it propagates, and while the batch is
+      // still open nothing of it is published.
+      publication.refuse(error);
+      throw error;
     }
-    return published;
+    if (!isThenable(result) || publication.isPublisherResult(result)) {
+      publication.leave(index);
+      return;
+    }
+    result.then(
+      () => publication.leave(index),
+      (error: unknown) => {
+        if (!publication.settled && !publication.hasReached(index)) {
+          publication.refuse(error);
+        } else if (!publication.isOwnFailure(error)) {
+          this.reporter.report(`A hook on "${context.operation}"`, error);
+        }
+      },
+    );
   }
 
   handleEvent(handler: string, instance: unknown, original: Method, event: unknown): unknown {
@@ -160,15 +226,24 @@ export class MessageDispatcher {
     const notify = (operation: string, attributes: OperationAttributes) =>
       this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
+      // The event the saga is being fed right now: what it emits synchronously answers it.
+      let feeding: unknown;
       // Each stage piped onto it emits an event in that event's own flow (saga-event-stream.ts).
       const input$ = new SagaEventStream<unknown>(
         (subscriber) =>
           events$.subscribe({
-            next: (event) =>
-              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
-                if (idle()) subscriber.next(event);
-                else enterSaga(event, () => subscriber.next(event));
-              }),
+            next: (event) => {
+              const previous = feeding;
+              feeding = event;
+              try {
+                runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+                  if (idle()) subscriber.next(event);
+                  else enterSaga(event, () => subscriber.next(event));
+                });
+              } finally {
+                feeding = previous;
+              }
+            },
             error: (error: unknown) => subscriber.error(error),
             complete: () => subscriber.complete(),
           }),
@@ -183,7 +258,7 @@ export class MessageDispatcher {
               sagaEmissions.set(command, {
                 saga,
                 eventType: handledMessageType(),
-                event: eventOfEmission(),
+                event: eventOfEmission() ?? feeding,
                 mergedEvents: mergedEventsOfEmission(),
               });
             }
@@ -224,6 +299,9 @@ export class MessageDispatcher {
     attributes['event.type'] = emission.eventType;
     attributes['saga.event'] = emission.event;
     attributes['command.type'] = commandType;
+    if (emission.event !== undefined) {
+      (attributes as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT] = emission.event;
+    }
     if (emission.mergedEvents !== undefined) {
       attributes['saga.merged_events'] = emission.mergedEvents;
     }
@@ -236,7 +314,9 @@ export class MessageDispatcher {
   }
 
   private eventIds(event: unknown): MessageIds {
-    return this.correlation ? idsForEvent(event) : ownIds(event, 'eventId');
+    return this.correlation
+      ? idsForEvent(event, this.reporter)
+      : ownIds(event, 'eventId', this.reporter);
   }
 }
 
@@ -255,4 +335,33 @@ function messageAttributes(
     correlation_id: ids.correlationId,
     causation_id: ids.causationId,
   };
+}
+
+/**
+ * Upstream hands any event to its subject, where the handlers' filters read its prototype:
+ * `null`/`undefined`, `Object.create(null)` or a revoked Proxy throw there, out of band,
+ * which ends the process and kills those handlers' subscriptions. Refused here, at once.
+ */
+function assertPublishable(event: unknown, what: string): void {
+  if (event === undefined || event === null) {
+    throw new TypeError(`${what} must be an event object, received ${String(event)}`);
+  }
+  let proto: unknown;
+  try {
+    proto = Object.getPrototypeOf(event);
+    if (proto !== null) void (proto as { constructor?: unknown }).constructor;
+  } catch (error) {
+    throw new TypeError(
+      `${what} must be an event object, but its prototype cannot be read (${errorText(error)})`,
+    );
+  }
+  if (proto === null) {
+    throw new TypeError(
+      `${what} must be an event object with a class, received an object without prototype`,
+    );
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
 }

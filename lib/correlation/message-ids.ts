@@ -19,6 +19,11 @@ export interface MessageIds {
 
 type Store = Record<symbol, string | undefined>;
 
+/** Where a message field that cannot be read is reported. */
+export interface ReadFailureSink {
+  report(source: string, error: unknown): void;
+}
+
 // Events are handled after publish returns, possibly outside the publisher's context, so
 // their ids are fixed at publish time and kept beside the event — never on it.
 const eventIds = new WeakMap<object, MessageIds>();
@@ -29,15 +34,15 @@ const eventIds = new WeakMap<object, MessageIds>();
  * ambient context so the rest of the flow shares it); the causation id from the message
  * being handled around this dispatch.
  */
-export function idsForDispatch(message: unknown, idField: 'requestId' | 'eventId'): MessageIds {
+export function idsForDispatch(
+  message: unknown,
+  idField: 'requestId' | 'eventId',
+  reporter?: ReadFailureSink,
+): MessageIds {
   const cls = ClsServiceManager.getClsService();
   const store = cls.get() as Store | undefined;
-  const own =
-    message !== null && typeof message === 'object'
-      ? (message as Record<string, unknown>)
-      : undefined;
-  const ownId = own?.[idField];
-  const ownCorrelationId = own?.correlationId;
+  const ownId = ownField(message, idField, reporter);
+  const ownCorrelationId = ownField(message, 'correlationId', reporter);
   let correlationId = isValidCorrelationId(ownCorrelationId)
     ? ownCorrelationId
     : store?.[CORRELATION_ID];
@@ -56,13 +61,13 @@ export function idsForDispatch(message: unknown, idField: 'requestId' | 'eventId
  * Ids when correlation is off: only what the message carries itself, nothing generated and
  * no context read.
  */
-export function ownIds(message: unknown, idField: 'requestId' | 'eventId'): MessageIds {
-  const own =
-    message !== null && typeof message === 'object'
-      ? (message as Record<string, unknown>)
-      : undefined;
-  const ownId = own?.[idField];
-  const ownCorrelationId = own?.correlationId;
+export function ownIds(
+  message: unknown,
+  idField: 'requestId' | 'eventId',
+  reporter?: ReadFailureSink,
+): MessageIds {
+  const ownId = ownField(message, idField, reporter);
+  const ownCorrelationId = ownField(message, 'correlationId', reporter);
   return {
     messageId: isValidCorrelationId(ownId) ? ownId : undefined,
     correlationId: isValidCorrelationId(ownCorrelationId) ? ownCorrelationId : undefined,
@@ -70,12 +75,26 @@ export function ownIds(message: unknown, idField: 'requestId' | 'eventId'): Mess
   };
 }
 
+/**
+ * A message's own id field. A getter or Proxy trap that throws counts as no id: the bus
+ * would have dispatched the message without reading it, so the dispatch must not fail here.
+ */
+function ownField(message: unknown, key: string, reporter: ReadFailureSink | undefined): unknown {
+  if (message === null || typeof message !== 'object') return undefined;
+  try {
+    return (message as Record<string, unknown>)[key];
+  } catch (error) {
+    reporter?.report(`Reading the message's "${key}"`, error);
+    return undefined;
+  }
+}
+
 /** Ids of an event, fixed at its first publish and shared by all its handlers. */
-export function idsForEvent(event: unknown): MessageIds {
+export function idsForEvent(event: unknown, reporter?: ReadFailureSink): MessageIds {
   if (event === null || typeof event !== 'object') return idsForDispatch(event, 'eventId');
   let ids = eventIds.get(event);
   if (ids === undefined) {
-    ids = idsForDispatch(event, 'eventId');
+    ids = idsForDispatch(event, 'eventId', reporter);
     eventIds.set(event, ids);
   }
   return ids;

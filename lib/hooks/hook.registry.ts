@@ -9,6 +9,7 @@ import {
   OperationAttributes,
 } from './hook.types';
 import { compileOperationPatterns, OperationMatcher } from './operation-pattern';
+import { classOf } from '../bus/message-type';
 import { Pipeline } from './pipeline';
 
 /**
@@ -53,10 +54,7 @@ export class Registration implements HookRegistration {
   appliesTo(context: CqrsOperationContext): boolean {
     if (!this.enabled) return false;
     if (this.messageTypes !== undefined) {
-      const message = context.attributes.message;
-      const type =
-        message !== null && typeof message === 'object' ? message.constructor : undefined;
-      if (!this.messageTypes.has(type)) return false;
+      if (!this.messageTypes.has(classOf(context.attributes.message))) return false;
     }
     return this.predicate === undefined || this.predicate(context.operation, context.attributes);
   }

@@ -39,7 +39,10 @@ export function observeOutcome<S>(
     return result;
   }
   const settlement = new Settlement(reporter, observer, state, source);
-  settlement.promise = result.then(
+  // A foreign thenable may call back twice, synchronously, or both ways: adopting it into a
+  // native promise settles it once, to what the caller's own `await` would have given.
+  const adopted = result instanceof Promise ? result : Promise.resolve(result);
+  settlement.promise = adopted.then(
     (value) => settlement.succeed(value),
     (error: unknown) => settlement.fail(error),
   );

@@ -38,13 +38,24 @@ export function guardClassFields<T extends object>(message: T, type: object): T 
           configurable: true,
         });
       }
-      // A field's value is fixed; new keys (@nestjs/cqrs's AsyncContext symbol) are welcome.
-      return own ? false : Reflect.defineProperty(target, key, descriptor);
+      // New keys (@nestjs/cqrs's AsyncContext symbol) are welcome; a field's value is fixed,
+      // though it may be made stricter still (`Object.freeze`).
+      if (!own) return Reflect.defineProperty(target, key, descriptor);
+      return tightensOnly(Reflect.getOwnPropertyDescriptor(target, key)!, descriptor)
+        ? Reflect.defineProperty(target, key, descriptor)
+        : false;
     },
     deleteProperty(target, key) {
       return !Object.prototype.hasOwnProperty.call(target, key);
     },
   });
+}
+
+/** Whether `next` keeps the field's value and makes it no more writable or configurable. */
+function tightensOnly(current: PropertyDescriptor, next: PropertyDescriptor): boolean {
+  if ('get' in next || 'set' in next || next.writable === true) return false;
+  if ('value' in next && !Object.is(next.value, current.value)) return false;
+  return next.enumerable === undefined || next.enumerable === current.enumerable;
 }
 
 /** What `[[DefineOwnProperty]]` receives from a class field (or an assignment of a new key). */

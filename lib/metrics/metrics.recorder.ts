@@ -44,6 +44,8 @@ interface OperationSeries {
 export class MetricsRecorder {
   private readonly byOperation = new Map<string, OperationSeries>();
   private readonly inFlightByKind = new Map<string, GaugeSeries>();
+  // One per distinct label set; label values are capped, so this map is bounded by the caps.
+  private readonly timedByLabels = new Map<string, TimedSeries>();
   private readonly maxCachedOperations: number;
   // One cap per label dimension, as many distinct values as `maxMessageTypes` each.
   private readonly messageTypes: LabelValueLimiter;
@@ -106,7 +108,7 @@ export class MetricsRecorder {
       return new NoticeSeries(families.sagaStreamErrors.seriesFor({ [MetricLabels.SAGA]: saga }));
     }
     if (operation === MESSAGE_REGISTRY_REGISTER) {
-      return new RegistrationSeries(families.sagaStreamErrors, this.sagas);
+      return new RegistrationSeries((attributes) => this.prepare(attributes));
     }
     if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX)) {
       return new UnhandledExceptionSeries(families.unhandledExceptions, this.causeTypes);
@@ -117,13 +119,74 @@ export class MetricsRecorder {
       [MetricLabels.MESSAGE_TYPE]: this.messageTypes.value(attributes.message_type),
     });
     if (!operation.startsWith(SAGA_RUN_PREFIX)) return timed;
-    // A saga step's age is its causing event's: how long the saga held it.
-    const [eventType, saga] = this.handlerPairs.pair(attributes['event.type'], attributes.handler);
-    const age = families.eventAge.seriesFor({
-      [MetricLabels.EVENT_TYPE]: eventType,
-      [MetricLabels.HANDLER]: saga,
-    });
-    return new AgedSeries(age, 'saga.event', timed);
+    // A saga step's age is its causing event's (how long the saga held it); one saga answers
+    // several event types, so the series is chosen per emission.
+    const saga = attributes.handler;
+    const ages = new Map<unknown, HistogramSeries>();
+    const ageOf = (eventType: unknown): HistogramSeries => {
+      let series = ages.get(eventType);
+      if (series === undefined) {
+        const [event, handler] = this.handlerPairs.pair(eventType, saga);
+        series = families.eventAge.seriesFor({
+          [MetricLabels.EVENT_TYPE]: event,
+          [MetricLabels.HANDLER]: handler,
+        });
+        ages.set(eventType, series);
+      }
+      return series;
+    };
+    return new AgedSeries(ageOf, 'saga.event', timed);
+  }
+
+  /**
+   * Creates, at 0, every series a registered handler will write: a series that first appears
+   * at 1 is invisible to `rate()` and `increase()`, so the first failure of a fresh process
+   * would not show on any dashboard or alert.
+   */
+  private prepare(attributes: OperationAttributes): void {
+    const type = attributes.message_type;
+    const handler = attributes.handler;
+    if (typeof type !== 'string') return;
+    switch (attributes.kind) {
+      case 'command':
+        this.prepareOperation(OperationNames.commandExecute(type), {
+          kind: 'command',
+          message_type: type,
+        });
+        break;
+      case 'query':
+        this.prepareOperation(OperationNames.queryExecute(type), {
+          kind: 'query',
+          message_type: type,
+        });
+        break;
+      case 'event':
+        this.prepareOperation(OperationNames.eventDispatch(type), {
+          kind: 'event',
+          message_type: type,
+        });
+        if (typeof handler === 'string') {
+          this.prepareOperation(OperationNames.eventHandler(type, handler), {
+            kind: 'event',
+            message_type: type,
+            handler,
+          });
+        }
+        break;
+      case 'saga':
+        this.families.sagaStreamErrors.zero({ [MetricLabels.SAGA]: this.sagas.value(type) });
+        this.prepareOperation(OperationNames.sagaRun(type), {
+          kind: 'saga',
+          message_type: type,
+          handler: type,
+        });
+        break;
+      default:
+    }
+  }
+
+  private prepareOperation(operation: string, attributes: OperationAttributes): void {
+    if (!this.byOperation.has(operation)) this.createSeries({ operation, attributes });
   }
 
   private timed(
@@ -132,9 +195,20 @@ export class MetricsRecorder {
     kind: string,
     labels: Record<string, string>,
   ): TimedSeries {
+    // Operations past the label cap share their labels (`_other`): they share one series
+    // too, and zeroing it again would reset the histogram.
+    let key = kind;
+    for (const name in labels) key += '\u0000' + labels[name];
+    const existing = this.timedByLabels.get(key);
+    if (existing !== undefined) return existing;
     const success = { ...labels, [MetricLabels.OUTCOME]: MetricOutcomes.SUCCESS };
     const error = { ...labels, [MetricLabels.OUTCOME]: MetricOutcomes.ERROR };
-    return new TimedSeries(
+    // Both outcomes exist from the start (at 0), whichever comes first.
+    for (const outcome of [success, error]) {
+      total.zero(outcome);
+      duration.zero(outcome);
+    }
+    const series = new TimedSeries(
       this.inFlight(kind),
       duration.seriesFor(success),
       total.seriesFor(success),
@@ -143,6 +217,8 @@ export class MetricsRecorder {
       this.config.exemplars,
       this.reporter,
     );
+    this.timedByLabels.set(key, series);
+    return series;
   }
 
   private inFlight(kind: string): GaugeSeries {
@@ -209,7 +285,8 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
  */
 class AgedSeries implements OperationSeries {
   constructor(
-    private readonly age: HistogramSeries,
+    /** The handler's one series, or (sagas) the series for the emission's event type. */
+    private readonly age: HistogramSeries | ((eventType: unknown) => HistogramSeries),
     private readonly eventAttribute: 'message' | 'saga.event',
     private readonly inner: OperationSeries,
   ) {}
@@ -222,7 +299,9 @@ class AgedSeries implements OperationSeries {
         : undefined;
     if (occurredAt instanceof Date) {
       const ms = Date.now() - occurredAt.getTime();
-      if (!Number.isNaN(ms)) this.age.observe(ms > 0 ? ms / 1000 : 0, undefined);
+      const age = this.age;
+      const series = typeof age === 'function' ? age(attributes['event.type']) : age;
+      if (!Number.isNaN(ms)) series.observe(ms > 0 ? ms / 1000 : 0, undefined);
     }
     return this.inner.run(attributes, next);
   }
@@ -259,23 +338,12 @@ class UnhandledExceptionSeries implements OperationSeries {
   }
 }
 
-/**
- * `message_registry.register` notices, one per handler and saga at bootstrap. A saga's stream
- * dies at most once per process, so its error counter starts at 0: a series that appears
- * already at 1 is invisible to `increase()` and an alert on it would never fire.
- */
+/** `message_registry.register` notices, one per handler and saga at bootstrap. */
 class RegistrationSeries implements OperationSeries {
-  constructor(
-    private readonly sagaStreamErrors: CounterFamily,
-    private readonly sagas: LabelValueLimiter,
-  ) {}
+  constructor(private readonly prepare: (attributes: OperationAttributes) => void) {}
 
   run(attributes: OperationAttributes, next: () => unknown): unknown {
-    if (attributes.kind === 'saga') {
-      this.sagaStreamErrors.zero({
-        [MetricLabels.SAGA]: this.sagas.value(attributes.message_type),
-      });
-    }
+    this.prepare(attributes);
     return next();
   }
 }

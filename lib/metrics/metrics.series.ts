@@ -203,6 +203,16 @@ export class HistogramFamily {
     this.exemplarForm = attachExemplars && hasExemplarsEnabled(histogram);
   }
 
+  /** Creates the series with empty buckets, so its first observation is seen by `rate()`. */
+  zero(labels: Labels): void {
+    if (this.histogram === undefined) return;
+    try {
+      this.histogram.zero(labels);
+    } catch (error) {
+      this.sink.reporter.report(this.sink.source, error);
+    }
+  }
+
   seriesFor(labels: Labels): HistogramSeries {
     if (this.histogram === undefined) return NOOP_SERIES;
     try {

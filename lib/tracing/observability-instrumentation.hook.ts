@@ -5,11 +5,12 @@ import type {
   HookNext,
   OperationAttributes,
 } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OutcomeObserver } from '../hooks/observe-outcome';
 import type { FailureSink } from './attribute-providers.runner';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
+import { runInSpan } from './run-in-span';
 import type { SpanFactory } from './span-factory.interface';
 import { FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome } from './tracing.constants';
 import { OPERATION_SPAN } from './tracing.internal-constants';
@@ -79,9 +80,7 @@ export class ObservabilityInstrumentationHook implements CqrsInterceptor {
     }
     // observeOutcome only calls report(): any FailureSink will do.
     const reporter = this.reporter as FailureReporter;
-    return span.runInContext(() =>
-      observeOutcome(next, this.outcome, span, reporter, SOURCE, attributes),
-    );
+    return runInSpan(span, next, this.outcome, reporter, SOURCE, attributes);
   }
 }
 

@@ -48,12 +48,13 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
     // The span the tracing interceptor made for this very operation, not whatever is active.
     const span = (context.attributes as Record<symbol, unknown>)[OPERATION_SPAN] as
       CqrsSpan | undefined;
-    if (span !== undefined && span.isRecording()) this.record(span, context.attributes.message);
+    if (span !== undefined) this.record(span, context.attributes.message);
     return next();
   }
 
   private record(span: CqrsSpan, message: unknown): void {
     try {
+      if (!span.isRecording()) return;
       const present = message !== undefined && message !== null;
       span.setAttribute(TracingAttributes.PAYLOAD_PRESENT, present);
       if (!present) return;

@@ -1,7 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { isSpanContextValid, SpanKind, type SpanContext } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import { classOf } from '../bus/message-type';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../cqrs-observability.internal-constants';
+import {
+  FAILURE_REPORTER,
+  RESOLVED_OPTIONS,
+  SAGA_TRIGGER_EVENT,
+} from '../cqrs-observability.internal-constants';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry, RAW_NEXT } from '../hooks/hook.registry';
 import type {
@@ -11,12 +15,13 @@ import type {
   MessageKind,
   OperationAttributes,
 } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
 import type { ResolvedObservabilityOptions } from '../options';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { getEventHandlerTrace } from './event-handler-trace.decorator';
+import { runInSpan } from './run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
 import {
   MESSAGING_SYSTEM,
@@ -130,9 +135,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report(SOURCE, error);
       return next();
     }
-    return span.runInContext(() =>
-      observeOutcome(next, this.spanOutcome, span, this.reporter, SOURCE, context.attributes),
-    );
+    return runInSpan(span, next, this.spanOutcome, this.reporter, SOURCE, context.attributes);
   }
 
   private startSpan(context: CqrsOperationContext): CqrsSpan {
@@ -162,13 +165,9 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
           a,
         );
         break;
-      case SAGA: {
-        const merged = a['saga.merged_events'];
-        span = Array.isArray(merged)
-          ? factory.createHandlerSpan(plan.name, attributes, this.mergedPlacement(merged), a)
-          : factory.createInternalSpan(plan.name, attributes, a);
+      case SAGA:
+        span = this.startSagaSpan(plan.name, attributes, a);
         break;
-      }
       default:
         span = factory.createHandlerSpan(plan.name, attributes, COMMAND_SPAN, a);
     }
@@ -183,6 +182,27 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report(SOURCE, error);
     }
     return span;
+  }
+
+  /**
+   * Under the publish span of the event the saga answered (a `publishAll` batch reaches the
+   * publisher from its last event's context), else under the active span; an emission that
+   * merged several events links the publish spans of the others.
+   */
+  private startSagaSpan(
+    name: string,
+    attributes: SpanAttributes,
+    source: OperationAttributes,
+  ): CqrsSpan {
+    const event = (source as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT];
+    const published =
+      event !== null && typeof event === 'object' ? this.dispatchSpans.get(event) : undefined;
+    const merged = source['saga.merged_events'];
+    const create = Array.isArray(merged)
+      ? () => this.factory.createHandlerSpan(name, attributes, this.mergedPlacement(merged), source)
+      : () => this.factory.createInternalSpan(name, attributes, source);
+    if (published === undefined || !isSpanContextValid(published)) return create();
+    return context.with(trace.setSpanContext(context.active(), published), create);
   }
 
   /** Child of the publish span, or a new trace linked to it, as the event's shape says. */

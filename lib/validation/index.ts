@@ -1,2 +1,6 @@
-export { MessageValidationError, type MessageValidationIssue } from './message-validation.error';
+export {
+  MessageValidationError,
+  type MessageValidationIssue,
+  type MessageValidationResponse,
+} from './message-validation.error';
 export { MessageValidator } from './message.validator';

@@ -18,12 +18,14 @@ export class AuditInterceptor implements CqrsInterceptor {
     // library's log payloads get the hashed value instead (`redaction.hashFields`).
     const requestedBy = (message as { requestedBy?: string } | undefined)?.requestedBy;
     const audit = { audit: true, command, message_id: messageId, requested_by: requestedBy };
+    // `succeeded`, not `outcome`: the library's own line already says `outcome: "error"`, and
+    // a second one per failure would double every LogQL error count.
     try {
       const result = await next();
-      this.logger.log({ ...audit, outcome: 'success' }, `audit ${command}`);
+      this.logger.log({ ...audit, succeeded: true }, `audit ${command}`);
       return result;
     } catch (error) {
-      this.logger.warn({ ...audit, outcome: 'error' }, `audit ${command}`);
+      this.logger.warn({ ...audit, succeeded: false }, `audit ${command}`);
       // Rethrown unchanged: an interceptor observes, it never alters the outcome.
       throw error;
     }

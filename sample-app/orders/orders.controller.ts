@@ -9,14 +9,12 @@ import {
   Param,
   Post,
   Query,
-  UseFilters,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { MessageValidationFilter } from '../http/message-validation.filter';
 import { CreateOrderCommand } from './commands/create-order.command';
 import { CreateOrderDto } from './dto/create-order.dto';
 import type { Order, OrderPage } from './order';
-import { FAILING_SKU } from './orders.constants';
+import { FAILING_EMAIL_SKU, FAILING_SKU, SAGA_KILLER_SKU } from './orders.constants';
 import { GetOrderStatsQuery, type OrderStatsView } from './queries/get-order-stats.query';
 import { GetOrderQuery } from './queries/get-order.query';
 import { ListOrdersQuery } from './queries/list-orders.query';
@@ -28,10 +26,9 @@ const MAX_USER_ID_LENGTH = 64;
  * Thin on purpose: each route builds one message and dispatches it. Correlation ids, spans,
  * metrics, logs and Sentry reports all come from the library around the buses.
  */
+// An invalid message (`GET /orders?page=0`) fails at dispatch with MessageValidationError, a
+// BadRequestException: Nest answers 400 with the failing fields, no filter needed.
 @Controller('orders')
-// Controller-level, so it is chosen before the global SentryGlobalFilter, whatever the order
-// in which global filters were registered.
-@UseFilters(MessageValidationFilter)
 export class OrdersController {
   constructor(
     private readonly commandBus: CommandBus,
@@ -64,6 +61,20 @@ export class OrdersController {
     );
   }
 
+  /** Creates an order whose confirmation e-mail handler fails: a failing event handler. */
+  @Post('fail-event')
+  @HttpCode(HttpStatus.CREATED)
+  failEvent(@Headers('x-user-id') userId?: string): Promise<Order> {
+    return this.demoOrder(FAILING_EMAIL_SKU, userId);
+  }
+
+  /** Creates an order that kills OrderSaga's stream for the rest of the process. */
+  @Post('kill-saga')
+  @HttpCode(HttpStatus.CREATED)
+  killSaga(@Headers('x-user-id') userId?: string): Promise<Order> {
+    return this.demoOrder(SAGA_KILLER_SKU, userId);
+  }
+
   @Get()
   list(@Query('page') page?: string, @Query('pageSize') pageSize?: string): Promise<OrderPage> {
     return this.queryBus.execute(new ListOrdersQuery({ page, pageSize }));
@@ -82,6 +93,17 @@ export class OrdersController {
     // metrics and logs should say so.
     if (order === undefined) throw new NotFoundException(`Order ${id} not found`);
     return order;
+  }
+
+  private demoOrder(sku: string, userId: string | undefined): Promise<Order> {
+    return this.commandBus.execute(
+      new CreateOrderCommand({
+        sku,
+        quantity: 1,
+        email: 'demo.customer@example.com',
+        requestedBy: toRequestedBy(userId),
+      }),
+    );
   }
 }
 

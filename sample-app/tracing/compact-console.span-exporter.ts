@@ -9,6 +9,7 @@ const CORRELATION_ATTRIBUTES = [
   'cqrs.correlation_id',
   'correlation_id',
   'http.response.header.x-correlation-id',
+  'messaging.message.conversation_id',
 ];
 
 const SPAN_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];

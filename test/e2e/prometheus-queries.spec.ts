@@ -1,14 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { MetricNames } from '../../lib';
 import { readAppConfig } from '../../sample-app/app.config';
 import { createApp } from '../../sample-app/create-app';
+import {
+  PROMETHEUS_BIN,
+  prometheusInstalled,
+  shippedPrometheusConfig,
+  startPrometheus,
+  valueFor,
+  type PrometheusResponse,
+  type PrometheusServer,
+} from './prometheus-server';
 
 /**
  * The sample's dashboard queries, run by a real Prometheus (Debian's `prometheus` package)
@@ -17,24 +24,10 @@ import { createApp } from '../../sample-app/create-app';
  */
 
 const OBSERVABILITY_DIR = join(__dirname, '../../sample-app/observability');
-const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
-// Bounds every wait on Prometheus (startup, scrapes): generous for a loaded CI machine.
-const WAIT_LIMIT_MS = 60_000;
 
 interface PanelQuery {
   readonly title: string;
   readonly expr: string;
-}
-
-interface PrometheusSample {
-  readonly metric: Record<string, string>;
-  readonly value: [number, string];
-}
-
-interface PrometheusResponse {
-  readonly status: string;
-  readonly data?: { readonly resultType: string; readonly result: PrometheusSample[] };
-  readonly error?: string;
 }
 
 const queries: PanelQuery[] = (
@@ -82,7 +75,6 @@ describe('dashboard queries (static)', () => {
   });
 });
 
-const prometheusInstalled = existsSync(PROMETHEUS_BIN);
 if (!prometheusInstalled && !process.env.CI) {
   console.warn(
     `Skipping the Prometheus query checks: ${PROMETHEUS_BIN} not found. ` +
@@ -94,97 +86,35 @@ const describeWithPrometheus = prometheusInstalled || process.env.CI ? describe 
 
 describeWithPrometheus('dashboard queries against a real Prometheus scraping the sample', () => {
   let app: INestApplication;
-  let prometheus: ChildProcess | undefined;
-  let prometheusOutput = '';
-  let prometheusUrl: string;
-  let workDir: string;
+  let prometheus: PrometheusServer;
 
   beforeAll(async () => {
-    if (!prometheusInstalled) {
-      throw new Error(`${PROMETHEUS_BIN} not found: CI must install Debian's prometheus package`);
-    }
     app = await createApp({ config: readAppConfig({}), logDestination: discard() });
     await app.listen(0, '127.0.0.1');
     const appPort = (app.getHttpServer().address() as AddressInfo).port;
-
-    workDir = mkdtempSync(join(tmpdir(), 'cqrs-prometheus-'));
-    const configFile = join(workDir, 'prometheus.yml');
-    writeFileSync(
-      configFile,
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: orders-sample',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${appPort}']`,
-        '',
-      ].join('\n'),
-    );
-    const prometheusPort = await freePort();
-    prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
-    prometheus = spawn(
-      PROMETHEUS_BIN,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(workDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${prometheusPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    // Kept for the failure message: why Prometheus did not come up.
-    const keep = (chunk: Buffer) => {
-      prometheusOutput = (prometheusOutput + chunk.toString()).slice(-4000);
-    };
-    prometheus.stdout?.on('data', keep);
-    prometheus.stderr?.on('data', keep);
-    await waitFor('Prometheus ready', async () => {
-      const response = await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined);
-      return response?.ok === true;
-    });
+    prometheus = await startPrometheus(shippedPrometheusConfig(appPort));
 
     // Traffic in two rounds, each seen by a scrape: rate() needs two samples of a series, and
     // only growth between them makes the throughput and error rate non-zero.
     await driveTraffic(app);
-    await waitFor('a first scrape of cqrs_message_total', async () => {
+    await prometheus.waitFor('a first scrape of cqrs_message_total', async () => {
       const result = await instantQuery('cqrs_message_total{message_type="CreateOrderCommand"}');
       return (result.data?.result.length ?? 0) > 0;
     });
     await driveTraffic(app);
-    await waitFor('a scrape showing the second round', async () => {
+    await prometheus.waitFor('a scrape showing the second round', async () => {
       const result = await instantQuery(query('Error rate').expr);
       return valueFor(result, 'CreateOrderCommand') > 0;
     });
   });
 
   afterAll(async () => {
-    if (prometheus !== undefined && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     await app?.close();
-    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   });
 
-  async function instantQuery(expr: string): Promise<PrometheusResponse> {
-    const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`;
-    const response = await fetch(url);
-    return (await response.json()) as PrometheusResponse;
-  }
-
-  async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + WAIT_LIMIT_MS;
-    while (!(await condition())) {
-      if (prometheus?.exitCode !== null) {
-        throw new Error(`Prometheus exited while waiting for ${what}:\n${prometheusOutput}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`Gave up waiting for ${what}. Prometheus said:\n${prometheusOutput}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  function instantQuery(expr: string): Promise<PrometheusResponse> {
+    return prometheus.query(expr);
   }
 
   it.each(queries.map((q) => [q.title, q.expr]))('evaluates "%s"', async (_title, expr) => {
@@ -236,22 +166,6 @@ async function driveTraffic(app: INestApplication): Promise<void> {
   await http().post('/orders/fail').expect(500);
 }
 
-function valueFor(response: PrometheusResponse, messageType: string): number {
-  const sample = response.data?.result.find((s) => s.metric.message_type === messageType);
-  return sample === undefined ? Number.NaN : Number(sample.value[1]);
-}
-
 function discard(): Writable {
   return new Writable({ write: (_chunk, _encoding, callback) => callback() });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

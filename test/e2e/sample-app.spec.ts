@@ -108,7 +108,7 @@ describe('POST /orders', () => {
     });
     expect(
       flow.find((line) => line.audit === true && line.command === 'CreateOrderCommand'),
-    ).toMatchObject({ context: 'Audit', requested_by: 'user-42', outcome: 'success' });
+    ).toMatchObject({ context: 'Audit', requested_by: 'user-42', succeeded: true });
     const commandLine = flow.find(
       (line) => line.message_type === 'CreateOrderCommand' && line.kind === 'command',
     );
@@ -216,6 +216,11 @@ describe('GET /orders (ListOrdersQuery extends PaginatedQuery)', () => {
     await Sentry.flush(2000);
 
     expect(sentry.events()).toHaveLength(0);
+    // The guard: a real failure of the same app does reach Sentry.
+    await http().post('/orders/fail').expect(500);
+    await flush();
+    await Sentry.flush(2000);
+    expect(sentry.events().length).toBeGreaterThan(0);
   });
 });
 
@@ -274,26 +279,58 @@ describe('GET /orders/stats', () => {
 
 describe('GET /metrics', () => {
   it('serves the library metrics with class-name labels only', async () => {
+    // Its own traffic: a success and a failure, whatever ran before.
+    await createOrder('e2e-metrics-1');
+    await http().post('/orders/fail').expect(500);
+    await flush();
     const response = await http().get('/metrics').expect(200);
     const text = response.text;
 
-    expect(text).toMatch(
-      /^cqrs_message_total\{kind="command",message_type="CreateOrderCommand",outcome="success"\} \d+$/m,
-    );
-    expect(text).toMatch(
-      /^cqrs_message_total\{kind="command",message_type="CreateOrderCommand",outcome="error"\} 1$/m,
-    );
-    expect(text).toMatch(
-      /^cqrs_event_handler_total\{event_type="OrderCreatedEvent",handler="SendConfirmationEmailHandler",outcome="success"\} \d+$/m,
-    );
+    const count = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
+    expect(
+      count(
+        /^cqrs_message_total\{kind="command",message_type="CreateOrderCommand",outcome="success"\} (\d+)$/m,
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      count(
+        /^cqrs_message_total\{kind="command",message_type="CreateOrderCommand",outcome="error"\} (\d+)$/m,
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      count(
+        /^cqrs_event_handler_total\{event_type="OrderCreatedEvent",handler="SendConfirmationEmailHandler",outcome="success"\} (\d+)$/m,
+      ),
+    ).toBeGreaterThan(0);
     expect(text).toContain('cqrs_message_duration_seconds_bucket{');
     for (const email of RAW_EMAILS) expect(text).not.toContain(email);
   });
 });
 
 describe('redaction across every signal', () => {
-  it('never lets a raw e-mail into a log line, a span or a Sentry envelope', () => {
-    expect(logs.lines.length).toBeGreaterThan(0);
+  it('never lets a raw e-mail into a log line, a span or a Sentry envelope', async () => {
+    // Its own traffic carrying both addresses, whatever ran before: a created order and a
+    // failing one (which reaches Sentry).
+    sentry.clear();
+    await createOrder('e2e-redaction-1');
+    await http().post('/orders/fail').set('x-correlation-id', 'e2e-redaction-2').expect(500);
+    await flush();
+    await Sentry.flush(2000);
+
+    // The guards: each signal did write about these very commands, payload included.
+    const logLines = [...linesOf('e2e-redaction-1'), ...linesOf('e2e-redaction-2')];
+    expect(logLines.some((line) => line.message_type === 'CreateOrderCommand')).toBe(true);
+    const spans = spansNamed('cqrs.CreateOrderCommand').filter((span) =>
+      ['e2e-redaction-1', 'e2e-redaction-2'].includes(
+        String(span.attributes['cqrs.correlation_id']),
+      ),
+    );
+    expect(spans).toHaveLength(2);
+    expect(spans.every((span) => span.events.some((e) => e.name === 'cqrs.command_payload'))).toBe(
+      true,
+    );
+    expect(sentry.events().length).toBeGreaterThan(0);
+
     const logText = logs.lines.map((line) => JSON.stringify(line)).join('\n');
     const spanText = JSON.stringify(
       tracing.exporter

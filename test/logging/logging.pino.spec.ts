@@ -281,7 +281,12 @@ describe('logging through nestjs-pino', () => {
     await moduleRef.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'N-1', quantity: 1 }));
     await flush();
 
+    expect(moduleRef.get(Recorder).calls).toContain('PlaceOrderHandler');
     expect(logs.lines).toEqual([]);
+    // The guard: the app's pino logger does write to the stream the test reads.
+    const { PinoLogger } = await import('nestjs-pino');
+    (await moduleRef.resolve(PinoLogger)).logger.info('written by the test itself');
+    expect(logs.lines.map((line) => line.msg)).toEqual(['written by the test itself']);
   });
 
   it('builds nothing for a line whose level is disabled', async () => {

@@ -94,6 +94,18 @@ describe.each([true, false])(
       }
     });
 
+    it('can be frozen like any object, first instance of a class or not', () => {
+      const classesOfThisTest = compile(define);
+      for (let instance = 0; instance < 3; instance++) {
+        const command = Object.freeze(
+          new classesOfThisTest.CreateOrder({ sku: 'A-1', quantity: 2 }),
+        );
+        expect(Object.isFrozen(command)).toBe(true);
+        expect(command.sku).toBe('A-1');
+        expect(() => ((command as { sku: string }).sku = 'B-2')).toThrow(TypeError);
+      }
+    });
+
     it('let a field initialiser be the default that a given prop overrides', () => {
       if (!define) {
         // Assignment semantics run \`this.channel = 'web'\` after the props are copied: a given

@@ -11,6 +11,11 @@ import {
   SlowEvent,
   UnknownCommand,
 } from '../fixtures/orders.fixture';
+import {
+  ForeignThenableCommand,
+  SEMANTICS_HANDLERS,
+  UnrulyThenableCommand,
+} from '../fixtures/semantics.fixture';
 import { createTestApp, flush } from '../utils/create-app';
 import { METRICS_ONLY } from './metrics-app';
 import { parseSamples, samplesOf, valueOf } from './prometheus-text';
@@ -54,9 +59,42 @@ describe('MetricsInterceptor', () => {
     expect(text).toContain('# TYPE cqrs_messages_in_flight gauge');
     expect(text).toContain('# TYPE cqrs_saga_stream_errors_total counter');
     expect(text).toContain('# TYPE cqrs_unhandled_exceptions_total counter');
-    // Nothing happened yet: the one series is each saga's stream errors, at 0 from the start
-    // so that `increase()` sees a saga die.
-    expect(parseSamples(text)).toEqual([
+    // Nothing happened yet, but every registered handler's series exist, at 0, for both
+    // outcomes: a series that first appears at 1 is invisible to `rate()` and `increase()`.
+    const samples = parseSamples(text);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.filter((sample) => sample.value !== 0)).toEqual([]);
+    const labelsOf = (name: string) =>
+      samplesOf(text, name)
+        .map((sample) => Object.values(sample.labels).join('/'))
+        .sort();
+    const both = (...prefixes: string[]) =>
+      prefixes.flatMap((prefix) => [`${prefix}/error`, `${prefix}/success`]).sort();
+    expect(labelsOf('cqrs_message_total')).toEqual(
+      both(
+        'command/PlaceOrderCommand',
+        'command/ReserveStockCommand',
+        'command/PlainCommand',
+        'command/ScopedCommand',
+        'query/GetOrderQuery',
+        'event/OrderPlacedEvent',
+        'event/FailingEvent',
+        'event/SlowEvent',
+        'saga/OrderSaga',
+      ),
+    );
+    expect(labelsOf('cqrs_message_duration_seconds_count')).toEqual(labelsOf('cqrs_message_total'));
+    expect(labelsOf('cqrs_event_handler_total')).toEqual(
+      both(
+        'OrderPlacedEvent/SendConfirmationHandler',
+        'FailingEvent/FailingEventHandler',
+        'SlowEvent/SlowEventHandler',
+      ),
+    );
+    expect(labelsOf('cqrs_event_handler_duration_seconds_count')).toEqual(
+      labelsOf('cqrs_event_handler_total'),
+    );
+    expect(samplesOf(text, 'cqrs_saga_stream_errors_total')).toEqual([
       { name: 'cqrs_saga_stream_errors_total', labels: { saga: 'OrderSaga' }, value: 0 },
     ]);
   });
@@ -71,7 +109,7 @@ describe('MetricsInterceptor', () => {
       'cqrs_message_total{kind="command",message_type="PlaceOrderCommand",outcome="success"} 1',
     );
     // Settling order is the handlers' business: compare as sets.
-    const totals = samplesOf(text, 'cqrs_message_total');
+    const totals = samplesOf(text, 'cqrs_message_total').filter((sample) => sample.value > 0);
     expect(totals).toHaveLength(4);
     expect(totals).toEqual(
       expect.arrayContaining(
@@ -87,7 +125,7 @@ describe('MetricsInterceptor', () => {
         })),
       ),
     );
-    for (const { labels } of samplesOf(text, 'cqrs_message_total')) {
+    for (const { labels } of totals) {
       expect(valueOf(text, 'cqrs_message_duration_seconds_count', labels)).toBe(1);
       const sum = valueOf(text, 'cqrs_message_duration_seconds_sum', labels);
       expect(sum).toBeGreaterThanOrEqual(0);
@@ -95,7 +133,7 @@ describe('MetricsInterceptor', () => {
         1,
       );
     }
-    expect(samplesOf(text, 'cqrs_event_handler_total')).toEqual([
+    expect(samplesOf(text, 'cqrs_event_handler_total').filter((s) => s.value > 0)).toEqual([
       {
         name: 'cqrs_event_handler_total',
         labels: {
@@ -131,7 +169,7 @@ describe('MetricsInterceptor', () => {
     const labels = { kind: 'command', message_type: 'PlaceOrderCommand', outcome: 'error' };
     expect(valueOf(text, 'cqrs_message_total', labels)).toBe(1);
     expect(valueOf(text, 'cqrs_message_duration_seconds_count', labels)).toBe(1);
-    expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'success' })).toBeUndefined();
+    expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'success' })).toBe(0);
   });
 
   it('counts a rejected command as an error and rejects with the same error', async () => {
@@ -290,11 +328,13 @@ describe('MetricsInterceptor', () => {
     expect(DEFAULT_DURATION_BUCKETS.map(String)).toEqual(expected.slice(0, -1));
     const messageLe = samplesOf(text, 'cqrs_message_duration_seconds_bucket', {
       kind: 'query',
+      outcome: 'success',
     }).map((sample) => sample.labels.le);
     expect(messageLe).toEqual(expected);
-    const handlerLe = samplesOf(text, 'cqrs_event_handler_duration_seconds_bucket').map(
-      (sample) => sample.labels.le,
-    );
+    const handlerLe = samplesOf(text, 'cqrs_event_handler_duration_seconds_bucket', {
+      event_type: 'FailingEvent',
+      outcome: 'error',
+    }).map((sample) => sample.labels.le);
     expect(handlerLe).toEqual(expected);
   });
 
@@ -325,8 +365,38 @@ describe('MetricsInterceptor options', () => {
       await app.get(QueryBus).execute(new GetOrderQuery({ sku: 'A' }));
       const text = await registry.metrics();
       expect(
-        samplesOf(text, 'cqrs_message_duration_seconds_bucket').map((sample) => sample.labels.le),
+        samplesOf(text, 'cqrs_message_duration_seconds_bucket', {
+          message_type: 'GetOrderQuery',
+          outcome: 'success',
+        }).map((sample) => sample.labels.le),
       ).toEqual(['0.1', '1', '30', '+Inf']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('counts a foreign thenable once, as the outcome the caller awaits', async () => {
+    const registry = new Registry();
+    const app = await createTestApp({
+      observability: { ...METRICS_ONLY, metrics: { registry } },
+      providers: SEMANTICS_HANDLERS,
+    });
+    try {
+      const commandBus = app.get(CommandBus);
+      // Resolves with 1, again with 2, then rejects: one success, nothing else.
+      await expect(commandBus.execute(new UnrulyThenableCommand())).resolves.toBe(1);
+      await expect(commandBus.execute(new ForeignThenableCommand())).resolves.toBe(42);
+      await flush();
+      const text = await registry.metrics();
+      for (const type of ['UnrulyThenableCommand', 'ForeignThenableCommand']) {
+        const labels = { kind: 'command', message_type: type };
+        expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'success' })).toBe(1);
+        expect(valueOf(text, 'cqrs_message_total', { ...labels, outcome: 'error' })).toBe(0);
+        expect(
+          valueOf(text, 'cqrs_message_duration_seconds_count', { ...labels, outcome: 'success' }),
+        ).toBe(1);
+      }
+      expect(valueOf(text, 'cqrs_messages_in_flight', { kind: 'command' })).toBe(0);
     } finally {
       await app.close();
     }

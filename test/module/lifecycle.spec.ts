@@ -1,6 +1,7 @@
 import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { CqrsInstrumentationService } from '../../lib/bus/cqrs-instrumentation.service';
+import { isReplacement } from '../../lib/bus/patch-set';
 import {
   FailingEvent,
   FailingEventHandler,
@@ -8,9 +9,11 @@ import {
   OrderSaga,
   PlaceOrderCommand,
   PoisonEvent,
+  Recorder,
   SendConfirmationHandler,
   SlowEventHandler,
 } from '../fixtures/orders.fixture';
+import { ScopedEvent, ScopedEventHandler, SEMANTICS_HANDLERS } from '../fixtures/semantics.fixture';
 import { compileTestApp } from '../utils/compile-test-app';
 import { createTestApp, flush } from '../utils/create-app';
 import { OperationProbe } from '../utils/operation-probe';
@@ -182,6 +185,34 @@ describe('module lifecycle', () => {
         'command.execute.PlaceOrderCommand': 1,
       });
       expect(counts(first.get(OperationProbe))).toEqual({});
+    });
+
+    it('share a request-scoped event handler: each app sees its own, closing one keeps the other', async () => {
+      const withScoped = () =>
+        createTestApp({ providers: [OperationProbe, ...SEMANTICS_HANDLERS] });
+      const first = await withScoped();
+      const second = await withScoped();
+      apps.push(second);
+      const handled = (app: TestingModule) =>
+        counts(app.get(OperationProbe))['event.handler.ScopedEvent.ScopedEventHandler'] ?? 0;
+
+      first.get(EventBus).publish(new ScopedEvent('first'));
+      second.get(EventBus).publish(new ScopedEvent('second'));
+      await flush();
+      expect([handled(first), handled(second)]).toEqual([1, 1]);
+
+      await first.close();
+      second.get(EventBus).publish(new ScopedEvent('after'));
+      await flush();
+      expect(handled(second)).toBe(2);
+      expect(
+        second.get(Recorder).calls.filter((c) => c.startsWith('ScopedEventHandler:')),
+      ).toHaveLength(2);
+
+      await second.close();
+      apps.length = 0;
+      // The last app out restores the class.
+      expect(isReplacement(ScopedEventHandler.prototype.handle)).toBe(false);
     });
   });
 });

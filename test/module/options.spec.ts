@@ -52,6 +52,7 @@ describe('resolveObservabilityOptions', () => {
           'interceptors',
           'logging',
           'metrics',
+          'microservices',
           'redaction',
           'sentry',
           'tracing',

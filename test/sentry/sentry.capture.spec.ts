@@ -161,6 +161,12 @@ describe('Sentry', () => {
 
     expect(await sentEvents()).toEqual([]);
     expect(transport.requests).toBe(0);
+    // The guard: the same app does send a failure.
+    await moduleRef
+      .get(CommandBus)
+      .execute(new PlaceOrderCommand({ sku: 'OK-1', quantity: 1, mode: 'reject' }))
+      .catch(() => undefined);
+    expect(await sentEvents()).toHaveLength(1);
   });
 
   it('captures a failed event handler once, though the EventBus also reports it as unhandled', async () => {
@@ -351,5 +357,10 @@ describe('Sentry', () => {
       .catch(() => undefined);
 
     expect(await sentEvents()).toEqual([]);
+    // The guard: Sentry itself is live and sends what it is given.
+    Sentry.captureException(new Error('sent by the test itself'));
+    expect((await sentEvents()).map((e) => e.exception.values[0].value)).toEqual([
+      'sent by the test itself',
+    ]);
   });
 });

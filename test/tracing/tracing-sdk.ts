@@ -3,6 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   InMemorySpanExporter,
   NodeTracerProvider,
+  SamplingDecision,
   SimpleSpanProcessor,
   type ReadableSpan,
   type Sampler,
@@ -61,4 +62,30 @@ export function isChildOf(child: ReadableSpan, parent: ReadableSpan): boolean {
     child.spanContext().traceId === parent.spanContext().traceId &&
     child.parentSpanContext?.spanId === parent.spanContext().spanId
   );
+}
+
+/**
+ * The guard of every "no span was recorded" assertion: the SDK does record a span started
+ * through the global API, so an empty exporter means our code made none.
+ */
+export function expectSdkRecords(sdk: TracingSdk): void {
+  const before = sdk.exporter.getFinishedSpans().length;
+  trace.getTracer('test-guard').startSpan('guard').end();
+  expect(sdk.exporter.getFinishedSpans()).toHaveLength(before + 1);
+}
+
+/** A sampler that drops everything and counts what it was asked: the guard of a sampled-out run. */
+export class CountingDropSampler implements Sampler {
+  asked: string[] = [];
+  shouldSample(
+    _context: unknown,
+    _traceId: string,
+    spanName: string,
+  ): { decision: SamplingDecision } {
+    this.asked.push(spanName);
+    return { decision: SamplingDecision.NOT_RECORD };
+  }
+  toString(): string {
+    return 'CountingDropSampler';
+  }
 }

@@ -11,7 +11,7 @@ import {
 } from '../../lib';
 import { PlaceOrderCommand } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';
-import { spanNamed, startTracingSdk, type TracingSdk } from './tracing-sdk';
+import { expectSdkRecords, spanNamed, startTracingSdk, type TracingSdk } from './tracing-sdk';
 
 let sdk: TracingSdk;
 beforeAll(() => {
@@ -200,8 +200,12 @@ describe('installFrameworkHooks()', () => {
     const registration = installFrameworkHooks(registry);
     registration.enabled = false;
     await registry.executeAll('uow.commit', {}, () => undefined);
-    registration.unregister();
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    // The guard: switched back on, the same operation is spanned.
+    registration.enabled = true;
+    await registry.executeAll('uow.commit', {}, () => undefined);
+    registration.unregister();
+    expect(sdk.exporter.getFinishedSpans().map((span) => span.name)).toEqual(['uow.commit']);
   });
 
   it('writes through any span factory', async () => {
@@ -215,6 +219,7 @@ describe('installFrameworkHooks()', () => {
       expect(lines[0]).toMatch(/^projection\.process\.orders \d+\.\d{2}ms outcome=success /);
       expect(lines[0]).toContain('"batch":"2"');
       expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+      expectSdkRecords(sdk);
     } finally {
       registration.unregister();
     }

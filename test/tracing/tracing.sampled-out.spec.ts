@@ -1,18 +1,18 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
-import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetrySpanFactory, type SpanAttributesProvider } from '../../lib';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';
 import { COUNTED_RESULT, CountedCommand, CountedCommandHandler } from './counted-command.fixture';
-import { startTracingSdk, type TracingSdk } from './tracing-sdk';
+import { CountingDropSampler, startTracingSdk, type TracingSdk } from './tracing-sdk';
 
 let sdk: TracingSdk;
 let app: TestingModule;
 let providerCalls = 0;
+const sampler = new CountingDropSampler();
 
 beforeAll(async () => {
-  sdk = startTracingSdk({ sampler: new AlwaysOffSampler() });
+  sdk = startTracingSdk({ sampler });
   const spanFactory = new OpenTelemetrySpanFactory();
   const counting: SpanAttributesProvider = () => {
     providerCalls++;
@@ -37,8 +37,11 @@ afterAll(async () => {
 
 describe('tracing: a sampler that drops every span', () => {
   it('never reads the payload, nor runs the attribute providers', async () => {
+    sampler.asked = [];
     const command = new CountedCommand();
     await expect(app.get(CommandBus).execute(command)).resolves.toBe(COUNTED_RESULT);
+    // The guard: the span was asked for, and dropped by the sampler.
+    expect(sampler.asked).toEqual(['cqrs.CountedCommand']);
     expect(command.reads).toBe(0);
     expect(providerCalls).toBe(0);
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
@@ -62,6 +65,7 @@ describe('tracing: a sampler that drops every span', () => {
         .get(CommandBus)
         .execute(new PlaceOrderCommand({ sku: 'S', quantity: 1, mode: 'sync-throw' })),
     ).toThrow(recorder.syncError);
+    expect(sampler.asked).toContain('cqrs.PlaceOrderCommand');
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
     expect(providerCalls).toBe(0);
   });

@@ -31,7 +31,13 @@ import { SPAN_FACTORY } from '../../lib/tracing/tracing.internal-constants';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';
 import { COUNTED_RESULT, CountedCommand, CountedCommandHandler } from './counted-command.fixture';
-import { isChildOf, spanNamed, startTracingSdk, type TracingSdk } from './tracing-sdk';
+import {
+  expectSdkRecords,
+  isChildOf,
+  spanNamed,
+  startTracingSdk,
+  type TracingSdk,
+} from './tracing-sdk';
 
 let sdk: TracingSdk;
 beforeAll(() => {
@@ -61,6 +67,10 @@ function lineLogger() {
 
 describe('LoggingSpanFactory', () => {
   const { lines, logger } = lineLogger();
+  // One array per describe: each test reads only its own lines.
+  beforeEach(() => {
+    lines.length = 0;
+  });
   let app: TestingModule;
   beforeAll(async () => {
     app = await appWith(new LoggingSpanFactory({ logger }));
@@ -89,8 +99,9 @@ describe('LoggingSpanFactory', () => {
     expect(lines.some((l) => /^event\.dispatch\.OrderPlacedEvent .* kind=producer /.test(l))).toBe(
       true,
     );
-    // Nothing reaches OpenTelemetry.
+    // Nothing reaches OpenTelemetry, which does record when asked.
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    expectSdkRecords(sdk);
   });
 
   it('logs the error outcome and type', async () => {
@@ -107,6 +118,10 @@ describe('LoggingSpanFactory', () => {
 
 describe('MultiSpanFactory', () => {
   const { lines, logger } = lineLogger();
+  // One array per describe: each test reads only its own lines.
+  beforeEach(() => {
+    lines.length = 0;
+  });
   let app: TestingModule;
   beforeAll(async () => {
     app = await appWith(
@@ -176,7 +191,9 @@ describe('NoOpSpanFactory', () => {
     await expect(
       app.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'S', quantity: 1 })),
     ).resolves.toBe(app.get(Recorder).result);
+    expect(app.get(Recorder).calls).toContain('PlaceOrderHandler');
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    expectSdkRecords(sdk);
   });
 });
 
@@ -374,6 +391,7 @@ describe('OpenTelemetrySpanFactory', () => {
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['private']);
     expect(exporter.getFinishedSpans()[0]!.instrumentationScope.name).toBe('cqrs.write');
     expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    expectSdkRecords(sdk);
   });
 });
 

@@ -10,6 +10,8 @@ export interface TestAppOptions {
   imports?: ModuleMetadata['imports'];
   providers?: Provider[];
   observabilityModule?: DynamicModule;
+  /** The handlers to register. @default the orders fixture's */
+  handlers?: Provider[];
 }
 
 /** A real Nest application context with CqrsModule and the orders fixture, initialised. */
@@ -27,7 +29,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<Testi
       ...(observability ? [observability] : []),
       ...(options.imports ?? []),
     ],
-    providers: [...ORDER_HANDLERS, ...(options.providers ?? [])],
+    providers: [...(options.handlers ?? ORDER_HANDLERS), ...(options.providers ?? [])],
   }).compile();
   await moduleRef.init();
   return moduleRef;

@@ -1,0 +1,61 @@
+import type { FailureReporter } from '../errors/failure-reporter';
+import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { CqrsSpan } from './cqrs-span.interface';
+
+const NOT_RUN = 0;
+const RETURNED = 1;
+const THREW = 2;
+
+/**
+ * Runs `next` as the operation of `span` — active while it runs, ended by `observer` when it
+ * settles — and hands back exactly what `next` returned or threw. A span whose
+ * `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context manager),
+ * swallows the result or replaces it cannot change the operation: before `next` ran, the
+ * span is abandoned (ended, reported) and `next` runs without it; after, its own failure is
+ * reported and the operation's outcome wins.
+ */
+export function runInSpan(
+  span: CqrsSpan,
+  next: () => unknown,
+  observer: OutcomeObserver<CqrsSpan>,
+  reporter: FailureReporter,
+  source: string,
+  operation: object,
+): unknown {
+  let state = NOT_RUN;
+  let outcome: unknown;
+  try {
+    span.runInContext(() => {
+      try {
+        outcome = observeOutcome(next, observer, span, reporter, source, operation);
+        state = RETURNED;
+      } catch (error) {
+        outcome = error;
+        state = THREW;
+      }
+      return outcome;
+    });
+  } catch (failure) {
+    if (state === NOT_RUN) {
+      reporter.report(source, failure);
+      endQuietly(span, reporter, source);
+      return next();
+    }
+    // The function never throws (it keeps the outcome), so this is the span's own failure.
+    reporter.report(source, failure);
+  }
+  if (state === THREW) throw outcome;
+  if (state === RETURNED) return outcome;
+  // runInContext returned without calling its function: the span cannot hold the operation.
+  reporter.report(source, new Error('CqrsSpan.runInContext() did not call its function'));
+  endQuietly(span, reporter, source);
+  return next();
+}
+
+function endQuietly(span: CqrsSpan, reporter: FailureReporter, source: string): void {
+  try {
+    span.end();
+  } catch (error) {
+    reporter.report(source, error);
+  }
+}
