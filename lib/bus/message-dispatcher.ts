@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import {
   handledMessageType,
   idsForDispatch,
@@ -228,27 +228,27 @@ export class MessageDispatcher {
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
       // The event the saga is being fed right now: what it emits synchronously answers it.
       let feeding: unknown;
-      // Each stage piped onto it emits an event in that event's own flow (saga-event-stream.ts).
-      const input$ = new SagaEventStream<unknown>(
-        (subscriber) =>
-          events$.subscribe({
-            next: (event) => {
-              const previous = feeding;
-              feeding = event;
-              try {
-                runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
-                  if (idle()) subscriber.next(event);
-                  else enterSaga(event, () => subscriber.next(event));
-                });
-              } finally {
-                feeding = previous;
-              }
-            },
-            error: (error: unknown) => subscriber.error(error),
-            complete: () => subscriber.complete(),
-          }),
-        true,
-      );
+      const feed = (subscriber: Subscriber<unknown>) =>
+        events$.subscribe({
+          next: (event) => {
+            const previous = feeding;
+            feeding = event;
+            try {
+              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+                if (idle()) subscriber.next(event);
+                else enterSaga(event, () => subscriber.next(event));
+              });
+            } finally {
+              feeding = previous;
+            }
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+      // Each stage piped onto a SagaEventStream emits an event in that event's own flow
+      // (saga-event-stream.ts). Sagas are built at bootstrap: an app that is idle then (no
+      // correlation, no hook) gets the plain stream, which costs nothing more.
+      const input$ = idle() ? new Observable<unknown>(feed) : new SagaEventStream(feed, true);
       const output: unknown = original.call(this, input$, ...rest);
       if (!(output instanceof Observable)) return output;
       return new Observable<unknown>((subscriber) =>

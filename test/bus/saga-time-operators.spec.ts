@@ -38,7 +38,9 @@ import {
   getCorrelationId,
   inFlowOf,
   MAX_LINKED_EVENTS,
+  trackFlow,
 } from '../../lib';
+import { SagaEventStream } from '../../lib/bus/saga-event-stream';
 import { startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
 
 const FLOWS = 60;
@@ -386,5 +388,45 @@ describe('saga time operators keep each command in the flow of the event that ca
         );
       }
     });
+  });
+});
+
+describe('a saga of an idle app (no correlation, no hook)', () => {
+  let seen: Observable<IEvent> | undefined;
+
+  @Injectable()
+  class CapturingSaga {
+    @Saga() capture = (events$: Observable<IEvent>) => {
+      seen = events$;
+      return events$.pipe(
+        ofType(Tick),
+        map((e) => tock('idle', [e])),
+      );
+    };
+  }
+
+  it('gets the plain stream: nothing runs per stage, and the saga still works', async () => {
+    const app = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        CqrsObservabilityModule.forRoot({
+          correlation: false,
+          validation: false,
+          tracing: false,
+          metrics: false,
+          logging: false,
+          sentry: false,
+        }),
+      ],
+      providers: [Ledger, StartFlowHandler, TockHandler, CapturingSaga],
+    }).compile();
+    await app.init();
+    expect(seen).toBeInstanceOf(Observable);
+    expect(seen).not.toBeInstanceOf(SagaEventStream);
+    await trackFlow(app, () =>
+      app.get(CommandBus).execute(new StartFlow({ flow: 1, operator: 'idle', ticks: 1 })),
+    );
+    expect(app.get(Ledger).handled.map((h) => h.command.flows)).toEqual([[1]]);
+    await app.close();
   });
 });
