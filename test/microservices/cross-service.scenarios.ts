@@ -196,6 +196,7 @@ export function crossServiceSuite(suite: BrokerSuite): void {
 
     beforeEach(async () => {
       sdk.exporter.reset();
+      registry.resetMetrics();
       await warehouse.reset();
     });
 

@@ -91,6 +91,8 @@ describe('gRPC: the flow in call metadata', () => {
     stock = caller.get<ClientGrpc>(GRPC).getService<StockService>('StockService');
   });
 
+  beforeEach(() => sdk.exporter.reset());
+
   afterAll(async () => {
     await caller?.close();
     await server?.close();
