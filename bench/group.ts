@@ -37,9 +37,15 @@ async function variantsOf(group: string): Promise<Variant[]> {
       }),
     ];
   }
+  const withFlowMap = fullPipelineSpec('module, full pipeline + flowMap');
   return [
     await createVariant(handWrittenSpec('same signals written by hand inline')),
     await createVariant(fullPipelineSpec('module, full pipeline')),
+    // What the message-flow map costs when it is on (off, it registers nothing).
+    await createVariant({
+      ...withFlowMap,
+      observability: { ...withFlowMap.observability, flowMap: true },
+    }),
   ];
 }
 

@@ -9,7 +9,7 @@ export const LogFields = {
   KIND: 'kind',
   /** The message's class name (the saga's for a saga stream error). */
   MESSAGE_TYPE: 'message_type',
-  /** `success` or `error`. */
+  /** `success` or `error` (`unhandled` for an event nobody handles). */
   OUTCOME: 'outcome',
   /** Milliseconds, two decimals. */
   DURATION_MS: 'duration_ms',
@@ -31,6 +31,8 @@ export const LogFields = {
 export const LogOutcome = {
   SUCCESS: 'success',
   ERROR: 'error',
+  /** An event published with no event handler and taken by no saga (at debug). */
+  UNHANDLED: 'unhandled',
 } as const;
 
 /** Keys of the error object under `err`, as pino's standard error serializer names them. */
