@@ -9,9 +9,9 @@ const LAYERS = [
   ['messages', 'redaction'],
   ['correlation'],
   ['hooks'],
-  ['validation', 'tracing', 'metrics', 'logging', 'sentry'],
+  ['validation', 'tracing', 'metrics', 'logging', 'sentry', 'flows', 'testing'],
   ['bus'],
-  ['microservices'],
+  ['microservices', 'event-delivery'],
   ['module'],
 ];
 

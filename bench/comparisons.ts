@@ -117,6 +117,19 @@ export const COMPARISONS: readonly Comparison[] = [
     ],
   },
   {
+    id: 'flow-map',
+    title: 'full pipeline + message-flow map / full pipeline',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => {
+      const withFlowMap = fullPipelineSpec('module, full pipeline + flowMap');
+      return [
+        { ...withFlowMap, observability: { ...withFlowMap.observability, flowMap: true } },
+        fullPipelineSpec('module, full pipeline'),
+      ];
+    },
+  },
+  {
     id: 'propagation',
     title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
     measure: 'propagation',

@@ -14,6 +14,8 @@ import {
 } from './cqrs-observability.module-definition';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './shared/tokens';
 import { FailureReporter } from './errors/failure-reporter';
+import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detector';
+import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import {
@@ -64,11 +66,14 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     LoggingInterceptor,
     SentryInterceptor,
     UserInterceptorsInstaller,
+    UnhandledEventsDetector,
+    MessageFlowMap,
     ...MICROSERVICES_PROVIDERS,
   ],
   exports: [
     HookRegistry,
     RedactionPolicy,
+    MessageFlowMap,
     RESOLVED_OPTIONS,
     FAILURE_REPORTER,
     ...MICROSERVICES_EXPORTS,

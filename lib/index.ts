@@ -30,6 +30,27 @@ export {
   type ContextVars,
 } from './correlation/correlation.context';
 
+export { inFlowOf, MAX_LINKED_EVENTS } from './bus/saga-event-stream';
+
+export { trackFlow } from './testing/track-flow';
+export { FlowTrackingError } from './testing/flow-tracking.error';
+export type {
+  FlowOperation,
+  FlowOperationOutcome,
+  TrackedFlow,
+  TrackFlowOptions,
+} from './testing/tracked-flow';
+
+export { MessageFlowMap } from './flows/message-flow-map';
+export { renderMessageFlowHtml, renderMessageFlowSvg } from './flows/flow-map.html';
+export type { FlowMapOptions } from './flows/flow-map.options';
+export type {
+  FlowEdge,
+  FlowNode,
+  FlowNodeKind,
+  MessageFlowGraph,
+} from './flows/message-flow-graph';
+
 export * from './messages';
 export * from './validation';
 export * from './redaction';

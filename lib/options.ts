@@ -6,6 +6,11 @@ import {
   resolveCorrelationOptions,
 } from './correlation/correlation.options';
 import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
+import {
+  FlowMapOptions,
+  ResolvedFlowMapOptions,
+  resolveFlowMapOptions,
+} from './flows/flow-map.options';
 import type { CqrsInterceptor } from './hooks/hook.types';
 import {
   LoggingOptions,
@@ -74,6 +79,12 @@ export interface CqrsObservabilityModuleOptions {
    */
   interceptors?: (Type<CqrsInterceptor> | CqrsInterceptor)[];
   /**
+   * Keep a bounded map of which message type leads to which (`MessageFlowMap`). Off unless
+   * asked for: it costs nothing then.
+   * @default false
+   */
+  flowMap?: boolean | FlowMapOptions;
+  /**
    * Correlation, causation and trace context across services through @nestjs/microservices
    * clients and handlers, when that package is installed. `false` leaves them untouched.
    * @default true
@@ -91,6 +102,7 @@ export interface ResolvedObservabilityOptions {
   readonly logging: ResolvedLoggingOptions | false;
   readonly sentry: ResolvedSentryOptions | false;
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
+  readonly flowMap: ResolvedFlowMapOptions | false;
   readonly microservices: ResolvedMicroservicesOptions | false;
 }
 
@@ -103,6 +115,7 @@ const ROOT_OPTIONS = [
   'logging',
   'sentry',
   'interceptors',
+  'flowMap',
   'microservices',
 ] as const;
 
@@ -120,6 +133,7 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     logging: resolveLoggingOptions(raw.logging),
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),
+    flowMap: resolveFlowMapOptions(raw.flowMap),
     microservices: resolveMicroservicesOptions(raw.microservices),
   });
 }

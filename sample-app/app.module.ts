@@ -16,6 +16,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import { AppConfigModule } from './app-config.module';
 import { APP_CONFIG, type AppConfig, readAppConfig } from './app.config';
 import { cqrsObservabilityOptions } from './cqrs-observability.options';
+import { FlowsController } from './flows/flows.controller';
 import { AuditInterceptor } from './hooks/audit.interceptor';
 import { HttpRouteInterceptor } from './http/http-route.interceptor';
 import { OrdersModule } from './orders/orders.module';
@@ -72,6 +73,8 @@ export class AppModule implements OnModuleInit {
         WarehouseClientModule.register(config.natsUrl),
         OrdersModule,
       ],
+      // GET /cqrs/flows: the library's message-flow map as JSON and as an SVG page.
+      controllers: [FlowsController],
       providers: [
         // Resolved through DI by the library because it is listed in `interceptors`.
         AuditInterceptor,

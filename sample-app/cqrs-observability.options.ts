@@ -15,5 +15,7 @@ export function cqrsObservabilityOptions(config: AppConfig): CqrsObservabilityMo
     },
     logging: { slowThresholdMs: config.slowThresholdMs, payload: config.logPayloads },
     interceptors: [AuditInterceptor],
+    // Which message leads to which, for GET /cqrs/flows.
+    flowMap: true,
   };
 }

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import {
   handledMessageType,
   idsForDispatch,
@@ -16,6 +16,12 @@ import { OperationNames } from '../hooks/operations';
 import { isThenable } from '../hooks/pipeline';
 import { EventPublication } from './event-publication';
 import { classOf, messageTypeOf } from '../hooks/message-type';
+import {
+  enterSaga,
+  eventOfEmission,
+  mergedEventsOfEmission,
+  SagaEventStream,
+} from './saga-event-stream';
 import { notePublisher } from './scoped-handler-patches';
 import { describeError } from '../errors/describe-error';
 
@@ -24,8 +30,13 @@ type Method = (...args: any[]) => any;
 interface SagaEmission {
   readonly saga: string;
   readonly eventType: string | undefined;
-  /** The event being fed to the saga when it emitted the command, if it emitted at once. */
+  /**
+   * The event that caused the command: the one whose flow the emission continues, else the
+   * one being fed to the saga when it emitted (idle dispatcher).
+   */
   readonly event: unknown;
+  /** The other events an operator merged into this emission (bufferTime, windows). */
+  readonly mergedEvents: readonly object[] | undefined;
 }
 
 /**
@@ -212,28 +223,33 @@ export class MessageDispatcher {
    */
   wrapSaga(saga: string, original: Method): Method {
     const sagaEmissions = this.sagaEmissions;
+    const idle = () => this.idle;
     const notify = (operation: string, attributes: OperationAttributes) =>
       this.notify(operation, attributes);
     return function (this: unknown, events$: Observable<unknown>, ...rest: unknown[]) {
       // The event the saga is being fed right now: what it emits synchronously answers it.
       let feeding: unknown;
-      const input$ = new Observable<unknown>((subscriber) =>
+      const feed = (subscriber: Subscriber<unknown>) =>
         events$.subscribe({
           next: (event) => {
             const previous = feeding;
             feeding = event;
             try {
-              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () =>
-                subscriber.next(event),
-              );
+              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+                if (idle()) subscriber.next(event);
+                else enterSaga(event, () => subscriber.next(event));
+              });
             } finally {
               feeding = previous;
             }
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
-        }),
-      );
+        });
+      // Each stage piped onto a SagaEventStream emits an event in that event's own flow
+      // (saga-event-stream.ts). Sagas are built at bootstrap: an app that is idle then (no
+      // correlation, no hook) gets the plain stream, which costs nothing more.
+      const input$ = idle() ? new Observable<unknown>(feed) : new SagaEventStream(feed, true);
       const output: unknown = original.call(this, input$, ...rest);
       if (!(output instanceof Observable)) return output;
       return new Observable<unknown>((subscriber) =>
@@ -243,7 +259,8 @@ export class MessageDispatcher {
               sagaEmissions.set(command, {
                 saga,
                 eventType: handledMessageType(),
-                event: feeding,
+                event: eventOfEmission() ?? feeding,
+                mergedEvents: mergedEventsOfEmission(),
               });
             }
             subscriber.next(command);
@@ -281,9 +298,13 @@ export class MessageDispatcher {
     attributes.handler = emission.saga;
     attributes['saga.type'] = emission.saga;
     attributes['event.type'] = emission.eventType;
+    attributes['saga.event'] = emission.event;
     attributes['command.type'] = commandType;
     if (emission.event !== undefined) {
       (attributes as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT] = emission.event;
+    }
+    if (emission.mergedEvents !== undefined) {
+      attributes['saga.merged_events'] = emission.mergedEvents;
     }
     return { operation: OperationNames.sagaRun(emission.saga), attributes };
   }

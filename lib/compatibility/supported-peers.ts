@@ -1,8 +1,9 @@
 /**
  * The peer versions the library is tested with (`.ci/run`'s compatibility matrix). A major
  * outside these lists still loads: the startup line says which package and version were found.
- * (`@opentelemetry/api` is not listed: it exports no `package.json`, and it checks the
- * versions of its own global registrations itself.)
+ * (`@opentelemetry/api` and `@nestjs/microservices` are not listed: neither exports its
+ * `package.json`; the API checks the versions of its own global registrations itself, and
+ * `@nestjs/microservices` must match the Nest major, which npm's peer check enforces.)
  */
 export interface SupportedPeer {
   readonly name: string;

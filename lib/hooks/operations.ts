@@ -6,6 +6,7 @@ export const OperationNames = {
   eventHandler: (event: string, handler: string) => `event.handler.${event}.${handler}`,
   sagaRun: (saga: string) => `saga.run.${saga}`,
   sagaError: (saga: string) => `saga.error.${saga}`,
+  eventUnhandled: (event: string) => `event.unhandled.${event}`,
   messageRegistryRegister: 'message_registry.register',
   unhandledException: (causeType: string) => `unhandled_exception.${causeType}`,
 } as const;

@@ -75,6 +75,19 @@ export class LogLineFactory {
   }
 }
 
+/** The debug line of an event published with no event handler, taken by no saga. */
+export function unhandledEventLine(
+  factory: LogLineFactory,
+  attributes: OperationAttributes,
+): { message: string; line: CqrsLogLine } {
+  const line = factory.line(attributes, undefined, false, undefined);
+  line.outcome = LogOutcome.UNHANDLED;
+  return {
+    message: `event ${attributes.message_type ?? 'unknown'} unhandled: no event handler and no saga took it`,
+    line,
+  };
+}
+
 function subjectOf(attributes: OperationAttributes): string {
   const type = attributes.message_type ?? 'unknown';
   if (attributes.kind === 'event' && attributes.handler !== undefined) {

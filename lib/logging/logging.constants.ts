@@ -11,7 +11,7 @@ export const LogFields = {
   KIND: 'kind',
   /** The message's class name (the saga's for a saga stream error). */
   MESSAGE_TYPE: 'message_type',
-  /** `success` or `error`. */
+  /** `success` or `error` (`unhandled` for an event nobody handles). */
   OUTCOME: 'outcome',
   /** Milliseconds, two decimals. */
   DURATION_MS: 'duration_ms',
@@ -29,8 +29,12 @@ export const LogFields = {
   PAYLOAD: 'payload',
 } as const;
 
-/** Values of `outcome` (the operation's outcome). */
-export const LogOutcome = OperationOutcome;
+/** Values of `outcome`: the operation's outcome, and `unhandled` for an event no handler took. */
+export const LogOutcome = {
+  ...OperationOutcome,
+  /** An event published with no event handler and taken by no saga (at debug). */
+  UNHANDLED: 'unhandled',
+} as const;
 
 /** Keys of the error object under `err`, as pino's standard error serializer names them. */
 export const LogErrorFields = {

@@ -15,7 +15,7 @@ import {
 } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { LogSink } from './log-sink.interface';
-import { LogLineFactory } from './log-line.factory';
+import { LogLineFactory, unhandledEventLine } from './log-line.factory';
 import { LOG_CONTEXT, LOGGING_FAILURE_SOURCE } from './logging.constants';
 import type { ResolvedLoggingOptions } from './logging.options';
 import { NestLogSink } from './nest.log-sink';
@@ -89,6 +89,29 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
         [RAW_NEXT]: true,
       } as RegisterOptions,
     );
+    this.registry.register(
+      (_operation, attributes, next) => this.writeUnhandledEvent(attributes, next),
+      {
+        operations: ['event.unhandled.*'],
+        priority: this.priority,
+        [RAW_NEXT]: true,
+      } as RegisterOptions,
+    );
+  }
+
+  private writeUnhandledEvent(
+    attributes: CqrsOperationContext['attributes'],
+    next: HookNext,
+  ): unknown {
+    try {
+      if (this.sink!.isLevelEnabled('debug')) {
+        const { line, message } = unhandledEventLine(this.lines!, attributes);
+        this.sink!.write('debug', line, message);
+      }
+    } catch (failure) {
+      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+    }
+    return next();
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {

@@ -21,6 +21,10 @@ export const MetricNames = {
   SAGA_STREAM_ERRORS: 'cqrs_saga_stream_errors_total',
   /** Counter: errors @nestjs/cqrs sent to its UnhandledExceptionBus. */
   UNHANDLED_EXCEPTIONS: 'cqrs_unhandled_exceptions_total',
+  /** Counter: events published with no event handler and taken by no saga. */
+  EVENTS_UNHANDLED: 'cqrs_events_unhandled_total',
+  /** Histogram: an event's age (`occurredAt` to now) when a handler or saga step starts. */
+  EVENT_AGE: 'cqrs_event_age_seconds',
 } as const;
 
 /** Label names. */
@@ -74,6 +78,8 @@ export const METRIC_LABEL_NAMES = {
   [MetricNames.MESSAGES_IN_FLIGHT]: [MetricLabels.KIND],
   [MetricNames.SAGA_STREAM_ERRORS]: [MetricLabels.SAGA],
   [MetricNames.UNHANDLED_EXCEPTIONS]: [MetricLabels.KIND, MetricLabels.CAUSE_TYPE],
+  [MetricNames.EVENTS_UNHANDLED]: [MetricLabels.EVENT_TYPE],
+  [MetricNames.EVENT_AGE]: [MetricLabels.EVENT_TYPE, MetricLabels.HANDLER],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Help texts, shown by Prometheus and Grafana next to each metric. */
@@ -87,4 +93,7 @@ export const METRIC_HELP = {
   [MetricNames.MESSAGES_IN_FLIGHT]: 'CQRS operations started and not yet settled, by kind',
   [MetricNames.SAGA_STREAM_ERRORS]: 'Saga streams that died on an error',
   [MetricNames.UNHANDLED_EXCEPTIONS]: 'Errors @nestjs/cqrs sent to its UnhandledExceptionBus',
+  [MetricNames.EVENTS_UNHANDLED]: 'Events published with no event handler and taken by no saga',
+  [MetricNames.EVENT_AGE]:
+    'Age of an event (occurredAt to now) when an event handler or a saga step starts, in seconds',
 } as const;

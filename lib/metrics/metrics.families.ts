@@ -35,6 +35,8 @@ export class MetricFamilies {
   readonly messagesInFlight: InFlightFamily;
   readonly sagaStreamErrors: CounterFamily;
   readonly unhandledExceptions: CounterFamily;
+  readonly eventsUnhandled: CounterFamily;
+  readonly eventAge: HistogramFamily;
 
   constructor(
     private readonly promClient: PromClientModule,
@@ -49,6 +51,8 @@ export class MetricFamilies {
     this.messagesInFlight = this.inFlight(MetricNames.MESSAGES_IN_FLIGHT);
     this.sagaStreamErrors = this.counter(MetricNames.SAGA_STREAM_ERRORS, false);
     this.unhandledExceptions = this.counter(MetricNames.UNHANDLED_EXCEPTIONS, false);
+    this.eventsUnhandled = this.counter(MetricNames.EVENTS_UNHANDLED, false);
+    this.eventAge = this.histogram(MetricNames.EVENT_AGE);
   }
 
   private histogram(name: MetricName): HistogramFamily {

@@ -32,6 +32,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
     ...MESSAGE_OPERATIONS,
     'saga.error.*',
     'unhandled_exception.*',
+    'event.unhandled.*',
     OperationNames.messageRegistryRegister,
   ]);
   readonly priority = BuiltInPriority.metrics;

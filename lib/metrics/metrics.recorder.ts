@@ -12,6 +12,8 @@ import { traceExemplar } from './trace-exemplar';
 const EVENT_HANDLER_PREFIX = 'event.handler.';
 const SAGA_ERROR_PREFIX = 'saga.error.';
 const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
+const EVENT_UNHANDLED_PREFIX = 'event.unhandled.';
+const SAGA_RUN_PREFIX = 'saga.run.';
 const MESSAGE_REGISTRY_REGISTER = OperationNames.messageRegistryRegister;
 const KINDS: ReadonlySet<unknown> = new Set(['command', 'query', 'event', 'saga']);
 const MIN_CACHED_OPERATIONS = 2048;
@@ -82,10 +84,19 @@ export class MetricsRecorder {
         attributes.message_type,
         attributes.handler,
       );
-      return this.timed(families.eventHandlerDuration, families.eventHandlerTotal, 'event', {
-        [MetricLabels.EVENT_TYPE]: eventType,
-        [MetricLabels.HANDLER]: handler,
-      });
+      const labels = { [MetricLabels.EVENT_TYPE]: eventType, [MetricLabels.HANDLER]: handler };
+      return new AgedSeries(
+        families.eventAge.seriesFor(labels),
+        'message',
+        this.timed(families.eventHandlerDuration, families.eventHandlerTotal, 'event', labels),
+      );
+    }
+    if (operation.startsWith(EVENT_UNHANDLED_PREFIX)) {
+      return new NoticeSeries(
+        families.eventsUnhandled.seriesFor({
+          [MetricLabels.EVENT_TYPE]: this.messageTypes.value(attributes.message_type),
+        }),
+      );
     }
     if (operation.startsWith(SAGA_ERROR_PREFIX)) {
       const saga = this.sagas.value(attributes['saga.type'] ?? attributes.message_type);
@@ -98,10 +109,28 @@ export class MetricsRecorder {
       return new UnhandledExceptionSeries(families.unhandledExceptions, this.causeTypes);
     }
     const kind = kindLabel(attributes.kind);
-    return this.timed(families.messageDuration, families.messageTotal, kind, {
+    const timed = this.timed(families.messageDuration, families.messageTotal, kind, {
       [MetricLabels.KIND]: kind,
       [MetricLabels.MESSAGE_TYPE]: this.messageTypes.value(attributes.message_type),
     });
+    if (!operation.startsWith(SAGA_RUN_PREFIX)) return timed;
+    // A saga step's age is its causing event's (how long the saga held it); one saga answers
+    // several event types, so the series is chosen per emission.
+    const saga = attributes.handler;
+    const ages = new Map<unknown, HistogramSeries>();
+    const ageOf = (eventType: unknown): HistogramSeries => {
+      let series = ages.get(eventType);
+      if (series === undefined) {
+        const [event, handler] = this.handlerPairs.pair(eventType, saga);
+        series = families.eventAge.seriesFor({
+          [MetricLabels.EVENT_TYPE]: event,
+          [MetricLabels.HANDLER]: handler,
+        });
+        ages.set(eventType, series);
+      }
+      return series;
+    };
+    return new AgedSeries(ageOf, 'saga.event', timed);
   }
 
   /**
@@ -241,6 +270,35 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
     const exemplar = this.exemplars ? traceExemplar() : undefined;
     duration.observe(seconds, exemplar);
     total.inc(exemplar);
+  }
+}
+
+/**
+ * Observes the age of the event an operation handles (`occurredAt` of a `BaseEvent` to now)
+ * as it starts, then runs the operation's own series. Events without a valid `occurredAt`
+ * are not observed.
+ */
+class AgedSeries implements OperationSeries {
+  constructor(
+    /** The handler's one series, or (sagas) the series for the emission's event type. */
+    private readonly age: HistogramSeries | ((eventType: unknown) => HistogramSeries),
+    private readonly eventAttribute: 'message' | 'saga.event',
+    private readonly inner: OperationSeries,
+  ) {}
+
+  run(attributes: OperationAttributes, next: () => unknown): unknown {
+    const event = attributes[this.eventAttribute];
+    const occurredAt =
+      event !== null && typeof event === 'object'
+        ? (event as { occurredAt?: unknown }).occurredAt
+        : undefined;
+    if (occurredAt instanceof Date) {
+      const ms = Date.now() - occurredAt.getTime();
+      const age = this.age;
+      const series = typeof age === 'function' ? age(attributes['event.type']) : age;
+      if (!Number.isNaN(ms)) series.observe(ms > 0 ? ms / 1000 : 0, undefined);
+    }
+    return this.inner.run(attributes, next);
   }
 }
 

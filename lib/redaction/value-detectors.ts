@@ -28,7 +28,8 @@ const DETECTORS: Readonly<Record<ValueDetectorName, Detector>> = {
   },
   card_number: {
     hint: '\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d[ -]?\\d',
-    pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/gu,
+    // A whole token only: digits inside an id (a UUID's `…f1-3812-4824-9548-1f…`) are not a card.
+    pattern: /(?<![\p{L}\p{N}_-])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_]|-[\p{L}\p{N}])/gu,
     replace: (match) => (luhnValid(match) ? REDACTION_MARKER : match),
   },
   provider_key: {

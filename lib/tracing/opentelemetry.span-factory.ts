@@ -83,6 +83,12 @@ export class OpenTelemetrySpanFactory implements SpanFactory {
     const link = options.link;
     const spanOptions: SpanOptions =
       link === undefined ? { kind, attributes } : { kind, attributes, links: [{ context: link }] };
+    if (options.links !== undefined && options.links.length > 0) {
+      spanOptions.links = [
+        ...(spanOptions.links ?? []),
+        ...options.links.map((context) => ({ context })),
+      ];
+    }
     let parent = context.active();
     if (!options.isChildTrace) {
       spanOptions.root = true;

@@ -14,6 +14,8 @@ export interface HandlerSpanOptions {
   readonly parent?: 'active' | SpanContext;
   /** A span the new span links to, typically the span that published the message. */
   readonly link?: SpanContext;
+  /** More spans to link to: the other events a saga operator merged into one emission. */
+  readonly links?: readonly SpanContext[];
   /** @default SpanKind.CONSUMER */
   readonly kind?: SpanKind;
 }

@@ -181,7 +181,8 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
 
   /**
    * Under the publish span of the event the saga answered (a `publishAll` batch reaches the
-   * publisher from its last event's context), else under the active span.
+   * publisher from its last event's context), else under the active span; an emission that
+   * merged several events links the publish spans of the others.
    */
   private startSagaSpan(
     name: string,
@@ -191,12 +192,12 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     const event = (source as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT];
     const published =
       event !== null && typeof event === 'object' ? this.dispatchSpans.get(event) : undefined;
-    if (published === undefined || !isSpanContextValid(published)) {
-      return this.factory.createInternalSpan(name, attributes, source);
-    }
-    return context.with(trace.setSpanContext(context.active(), published), () =>
-      this.factory.createInternalSpan(name, attributes, source),
-    );
+    const merged = source['saga.merged_events'];
+    const create = Array.isArray(merged)
+      ? () => this.factory.createHandlerSpan(name, attributes, this.mergedPlacement(merged), source)
+      : () => this.factory.createInternalSpan(name, attributes, source);
+    if (published === undefined || !isSpanContextValid(published)) return create();
+    return context.with(trace.setSpanContext(context.active(), published), create);
   }
 
   /** Child of the publish span, or a new trace linked to it, as the event's shape says. */
@@ -207,6 +208,20 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     const valid = published !== undefined && isSpanContextValid(published);
     if (shape === 'link') return valid ? { isChildTrace: false, link: published } : LINKLESS_ROOT;
     return valid ? { isChildTrace: true, parent: published } : CHILD_OF_ACTIVE;
+  }
+
+  /**
+   * A saga emission that merged several events continues the flow of the last one (the active
+   * span) and links the publish spans of the others.
+   */
+  private mergedPlacement(events: readonly unknown[]): HandlerSpanOptions {
+    const links: SpanContext[] = [];
+    for (const event of events) {
+      const published =
+        event !== null && typeof event === 'object' ? this.dispatchSpans.get(event) : undefined;
+      if (published !== undefined && isSpanContextValid(published)) links.push(published);
+    }
+    return { isChildTrace: true, parent: 'active', kind: SpanKind.INTERNAL, links };
   }
 
   /** Option map for the event, then `@EventHandlerTrace()` on its class, then the default. */

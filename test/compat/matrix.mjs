@@ -44,6 +44,13 @@ const OTEL = {
     '@opentelemetry/context-async-hooks': '^3.1.0',
   },
 };
+// The cross-service check (app/microservices.test.mjs): Nest 12's NATS transport uses the
+// @nats-io client, Nest 11's the `nats` package.
+const MICROSERVICES = {
+  11: { '@nestjs/microservices': '^11', nats: '^2' },
+  12: { '@nestjs/microservices': '^12', '@nats-io/transport-node': '^3' },
+};
+
 const PINO = {
   4: { 'nestjs-pino': '^4', pino: '^9', 'pino-http': '^10' },
   5: { 'nestjs-pino': '^5', pino: '^10', 'pino-http': '^11' },
@@ -139,6 +146,7 @@ function manifest(combo, tarball) {
       'prom-client': '^15',
       ...PINO[combo.pino],
       '@sentry/nestjs': '^10',
+      ...MICROSERVICES[nestMajor],
     },
     devDependencies: { typescript: '~5.9.3', '@types/node': `^${combo.node}` },
     // What the README tells Nest 12 users: @sentry/nestjs 10 declares Nest <= 11 as its peer.
@@ -191,6 +199,11 @@ function run(combo, tarball) {
   cpSync(join(HERE, 'app/harness/instrument.ts'), join(app, 'src/harness/instrument.ts'));
   cpSync(join(HERE, `app/harness/otel-${combo.otel}.ts`), join(app, 'src/harness/otel.ts'));
   cpSync(join(HERE, 'app/e2e.test.mjs'), join(app, 'e2e.test.mjs'));
+  const crossService = combo.install !== 'readme';
+  if (crossService) {
+    cpSync(join(HERE, 'app/microservices'), join(app, 'src/harness/microservices'), { recursive: true });
+    cpSync(join(HERE, 'app/microservices.test.mjs'), join(app, 'microservices.test.mjs'));
+  }
 
   const node = nodeBinary(combo.node);
   const log = [];
@@ -203,13 +216,14 @@ function run(combo, tarball) {
   try {
     step('npm install', [NPM_CLI, 'install', '--no-audit', '--no-fund']);
     if (combo.install === 'readme') {
-      for (const args of installCommands(readme, combo.node)) {
-        const packages = args.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
-        step(`npm install ${args.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
+      for (const names of installCommands(readme, combo.node, combo.nest)) {
+        const packages = names.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
+        step(`npm install ${names.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
       }
     }
     step('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
-    const out = step('node --test e2e.test.mjs', ['--test', '--test-reporter=spec', 'e2e.test.mjs'], {
+    const tests = ['e2e.test.mjs', ...(crossService ? ['microservices.test.mjs'] : [])];
+    const out = step(`node --test ${tests.join(' ')}`, ['--test', '--test-reporter=spec', ...tests], {
       COMPAT_MODULE: combo.module,
     });
     const passed = Number(/# pass (\d+)/.exec(out)?.[1] ?? /ℹ pass (\d+)/.exec(out)?.[1] ?? 0);
@@ -224,6 +238,7 @@ function run(combo, tarball) {
       `@opentelemetry/api ${installedVersion(app, '@opentelemetry/api')}`,
       `sdk-node ${installedVersion(app, '@opentelemetry/sdk-node')}`,
       `@sentry/nestjs ${installedVersion(app, '@sentry/nestjs')}`,
+      ...(crossService ? [`@nestjs/microservices ${installedVersion(app, '@nestjs/microservices')}`] : []),
       `prom ${installedVersion(app, '@willsoto/nestjs-prometheus')}/${installedVersion(app, 'prom-client')}`,
       combo.platform,
     ];

@@ -20,10 +20,11 @@ const INSTALL = /<!-- install -->\s*\n```bash\n([\s\S]*?)```/;
 const OVERRIDES = /<!-- install-overrides -->\s*\n```json\n([\s\S]*?)```/;
 
 /**
- * The README's install commands for a Node major, in order, as argument lists of `npm`:
- * a line ending in `# Node 20` is for Node 20 only, one ending in `# Node >= 22.15` for newer.
+ * The README's install commands for a Node and a Nest major, in order, as the package lists
+ * of `npm install`: a line whose comment starts `Node 20` is for Node 20 only, `Node >= 22`
+ * for newer; `Nest 11:` / `Nest 12:` for that Nest major only.
  */
-export function installCommands(readme, nodeMajor) {
+export function installCommands(readme, nodeMajor, nestMajor) {
   const block = INSTALL.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no install block');
   const commands = [];
@@ -32,7 +33,9 @@ export function installCommands(readme, nodeMajor) {
     if (!command.startsWith('npm install ')) continue;
     if (/^Node 20$/.test(comment) && nodeMajor !== 20) continue;
     if (/^Node >= 22/.test(comment) && nodeMajor === 20) continue;
-    commands.push(command.split(/\s+/).slice(1));
+    const nest = /^Nest (\d+)\b/.exec(comment)?.[1];
+    if (nest !== undefined && Number(nest) !== nestMajor) continue;
+    commands.push(command.split(/\s+/).slice(2));
   }
   return commands;
 }

@@ -11,6 +11,7 @@ import {
   setCausationId,
   setContextVars,
   setCorrelationId,
+  trackFlow,
 } from '../../lib';
 import {
   PlaceOrderCommand,
@@ -18,7 +19,7 @@ import {
   Recorder,
   ReserveStockCommand,
 } from '../fixtures/orders.fixture';
-import { createTestApp, flush } from '../utils/create-app';
+import { createTestApp } from '../utils/create-app';
 
 describe('correlation and causation through command → event → handler → saga → command', () => {
   let app: TestingModule;
@@ -39,8 +40,7 @@ describe('correlation and causation through command → event → handler → sa
 
   it('carries one correlation id and chains causation ids by message id', async () => {
     const command = new PlaceOrderCommand({ sku: 'A', quantity: 1 });
-    await app.get(CommandBus).execute(command);
-    await flush();
+    await trackFlow(app, () => app.get(CommandBus).execute(command));
 
     const placed = attributesOf('command.execute.PlaceOrderCommand');
     const dispatched = attributesOf('event.dispatch.OrderPlacedEvent');
@@ -83,10 +83,11 @@ describe('correlation and causation through command → event → handler → sa
   });
 
   it('prefers the message own correlationId', async () => {
-    await app
-      .get(CommandBus)
-      .execute(new PlaceOrderCommand({ sku: 'A', quantity: 1, correlationId: 'from-message' }));
-    await flush();
+    await trackFlow(app, () =>
+      app
+        .get(CommandBus)
+        .execute(new PlaceOrderCommand({ sku: 'A', quantity: 1, correlationId: 'from-message' })),
+    );
     expect(operations.every((o) => o.attributes.correlation_id === 'from-message')).toBe(true);
   });
 
@@ -105,8 +106,7 @@ describe('correlation and causation through command → event → handler → sa
 
   it('shares the ids of an event published outside any context with all its handlers', async () => {
     const { OrderPlacedEvent } = await import('../fixtures/orders.fixture');
-    app.get(EventBus).publish(new OrderPlacedEvent({ sku: 'lonely' }));
-    await flush();
+    await trackFlow(app, () => app.get(EventBus).publish(new OrderPlacedEvent({ sku: 'lonely' })));
     const dispatched = attributesOf('event.dispatch.OrderPlacedEvent');
     expect(
       attributesOf('event.handler.OrderPlacedEvent.SendConfirmationHandler').correlation_id,
@@ -118,15 +118,19 @@ describe('correlation and causation through command → event → handler → sa
 
   it('keeps hundreds of concurrent flows apart', async () => {
     const flows = Array.from({ length: 300 }, (_, i) => `flow-${i}`);
-    await Promise.all(
-      flows.map((flow, i) =>
-        runWithContext({ correlationId: flow }, async () => {
-          await new Promise((resolve) => setTimeout(resolve, i % 5));
-          await app.get(CommandBus).execute(new PlaceOrderCommand({ sku: flow, quantity: 1 }));
-        }),
-      ),
+    await trackFlow(
+      app,
+      () =>
+        Promise.all(
+          flows.map((flow, i) =>
+            runWithContext({ correlationId: flow }, async () => {
+              await new Promise((resolve) => setTimeout(resolve, i % 5));
+              await app.get(CommandBus).execute(new PlaceOrderCommand({ sku: flow, quantity: 1 }));
+            }),
+          ),
+        ),
+      { maxOperations: 2000 },
     );
-    await flush();
     const reserved = operations.filter(
       (o) => o.operation === 'command.execute.ReserveStockCommand',
     );

@@ -48,6 +48,7 @@ describe('resolveObservabilityOptions', () => {
       expect(Object.keys(resolved).sort()).toEqual(
         [
           'correlation',
+          'flowMap',
           'interceptors',
           'logging',
           'metrics',
@@ -61,6 +62,7 @@ describe('resolveObservabilityOptions', () => {
       expect(resolved.correlation).toEqual({ header: 'x-correlation-id', echo: true });
       expect(DEFAULT_CORRELATION_HEADER).toBe('x-correlation-id');
       expect(resolved.validation).toEqual({});
+      expect(resolved.flowMap).toBe(false);
       expect(resolved.tracing).toMatchObject({
         payload: true,
         eventHandlerTrace: 'child',

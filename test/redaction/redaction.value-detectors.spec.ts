@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RedactedError, RedactionPolicy } from '../../lib';
 import { luhnValid } from '../../lib/redaction/value-detectors';
 
@@ -36,6 +37,24 @@ describe('value detectors', () => {
       uuid: '28439dd5-852d-4fcb-9992-b82546b78c43',
     };
     expect(policy.sanitize(payload)).toEqual(payload);
+  });
+
+  it('never takes the digits inside an id for a card number', () => {
+    // This UUID's `1-3812-4824-9548-1` passes the Luhn check on its own.
+    const luhnInside = '3a87f7f1-3812-4824-9548-1fda09a2d099';
+    expect(luhnValid('1-3812-4824-9548-1')).toBe(true);
+    const ids = [luhnInside, '12345678-1234-5678-9012-345678901234'];
+    for (let i = 0; i < 2000; i++) ids.push(randomUUID());
+    for (const id of ids)
+      expect(policy.sanitize({ requestId: id, note: `order ${id}` })).toEqual({
+        requestId: id,
+        note: `order ${id}`,
+      });
+    // A card number as a token of its own is still found, at the edges of a string too.
+    expect(policy.sanitize({ note: '4242424242424242' })).toEqual({ note: '***' });
+    expect(policy.sanitize({ note: 'cards: 4242-4242-4242-4242, 5555 5555 5555 4444.' })).toEqual({
+      note: 'cards: ***, ***.',
+    });
   });
 
   it('scrubs Map keys that hold secret-shaped text', () => {

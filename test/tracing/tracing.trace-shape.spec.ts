@@ -7,11 +7,12 @@ import {
   EventHandlerTrace,
   InvalidObservabilityOptionError,
   type TracingOptions,
+  trackFlow,
 } from '../../lib';
 import { getEventHandlerTrace } from '../../lib/tracing/event-handler-trace.decorator';
 import { resolveTracingOptions } from '../../lib/tracing/tracing.options';
 import { FailingEvent, PlaceOrderCommand, ReserveStockCommand } from '../fixtures/orders.fixture';
-import { createTestApp, flush } from '../utils/create-app';
+import { createTestApp } from '../utils/create-app';
 import { isChildOf, spanNamed, startTracingSdk, type TracingSdk } from './tracing-sdk';
 
 @EventHandlerTrace('link')
@@ -76,8 +77,9 @@ describe("tracing: eventHandlerTrace 'link'", () => {
   afterAll(() => app.close());
 
   it('roots each handler span in a new trace linked to the publish span; the saga stays in the trace', async () => {
-    await app.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'S', quantity: 1 }));
-    await flush();
+    await trackFlow(app, () =>
+      app.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'S', quantity: 1 })),
+    );
     const spans = sdk.exporter.getFinishedSpans();
     const command = spanNamed(spans, 'cqrs.PlaceOrderCommand');
     const dispatch = spanNamed(spans, 'event.dispatch.OrderPlacedEvent');
@@ -88,9 +90,10 @@ describe("tracing: eventHandlerTrace 'link'", () => {
   });
 
   it("nests what a linked handler dispatches in the handler's own trace", async () => {
-    app.get(EventBus).publish(new AuditedEvent());
-    app.get(EventBus).publish(new MonthlyReportRequestedEvent());
-    await flush();
+    await trackFlow(app, () => {
+      app.get(EventBus).publish(new AuditedEvent());
+      app.get(EventBus).publish(new MonthlyReportRequestedEvent());
+    });
     const spans = sdk.exporter.getFinishedSpans();
     // @EventHandlerTrace('child') on AuditedEvent wins over the global 'link'.
     expectChild(
@@ -115,9 +118,10 @@ describe("tracing: eventHandlerTrace 'child' (default) with per-event overrides"
   afterAll(() => app.close());
 
   it('links the events named in eventHandlerTraceByEvent and keeps the others as children', async () => {
-    await app.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'S', quantity: 1 }));
-    app.get(EventBus).publish(new FailingEvent());
-    await flush();
+    await trackFlow(app, async () => {
+      await app.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'S', quantity: 1 }));
+      app.get(EventBus).publish(new FailingEvent());
+    });
     const spans = sdk.exporter.getFinishedSpans();
     expectLinked(
       spanNamed(spans, 'event.handler.OrderPlacedEvent.SendConfirmationHandler'),
@@ -130,9 +134,10 @@ describe("tracing: eventHandlerTrace 'child' (default) with per-event overrides"
   });
 
   it('lets @EventHandlerTrace() override the global default, inherited by subclasses', async () => {
-    app.get(EventBus).publish(new ReportRequestedEvent());
-    app.get(EventBus).publish(new QuarterlyReportRequestedEvent());
-    await flush();
+    await trackFlow(app, () => {
+      app.get(EventBus).publish(new ReportRequestedEvent());
+      app.get(EventBus).publish(new QuarterlyReportRequestedEvent());
+    });
     const spans = sdk.exporter.getFinishedSpans();
     expectLinked(
       spanNamed(spans, 'event.handler.ReportRequestedEvent.ReportHandler'),
@@ -147,8 +152,7 @@ describe("tracing: eventHandlerTrace 'child' (default) with per-event overrides"
   it('lets the option map win over the decorator', async () => {
     // MonthlyReportRequestedEvent inherits 'link' from its base class; the map says 'child'.
     expect(getEventHandlerTrace(MonthlyReportRequestedEvent)).toBe('link');
-    app.get(EventBus).publish(new MonthlyReportRequestedEvent());
-    await flush();
+    await trackFlow(app, () => app.get(EventBus).publish(new MonthlyReportRequestedEvent()));
     const spans = sdk.exporter.getFinishedSpans();
     expectChild(
       spanNamed(spans, 'event.handler.MonthlyReportRequestedEvent.ReportHandler'),
@@ -159,8 +163,7 @@ describe("tracing: eventHandlerTrace 'child' (default) with per-event overrides"
   it('keeps the event object free of tracing properties', async () => {
     const event = new ReportRequestedEvent();
     const keys = Reflect.ownKeys(event);
-    app.get(EventBus).publish(event);
-    await flush();
+    await trackFlow(app, () => app.get(EventBus).publish(event));
     // @nestjs/cqrs may attach its own AsyncContext symbol; nothing else is added.
     expect(
       Reflect.ownKeys(event).filter((k) => !keys.includes(k) && typeof k === 'string'),
