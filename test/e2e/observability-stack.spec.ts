@@ -3,13 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { composeSpecValidator } from './compose-spec';
 import { logqlErrors, streamMatchers } from './logql';
 import { OBSERVABILITY_DIR } from './prometheus-server';
 
 /**
  * The stack a user copies from sample-app/observability/, checked with the real tools this
  * machine has: promtool (Debian's prometheus package), docker-compose v1 (Debian's
- * docker-compose package; `config` validates against its schema without a daemon) and
+ * docker-compose package; `config` validates against its schema without a daemon), the
+ * Compose Specification's JSON schema (what docker compose v2 validates against) and
  * Grafana's LogQL parser.
  */
 
@@ -67,6 +69,38 @@ withTool(DOCKER_COMPOSE)('the compose file (docker-compose v1 schema)', () => {
     });
     expect(config).toMatch(/prometheus:[\s\S]*PORT: '4567'/);
     expect(config).toContain('prometheus-config.sh');
+  });
+});
+
+describe('the compose file (Compose Specification schema, as docker compose v2 reads it)', () => {
+  const validate = composeSpecValidator();
+  const compose = parseYaml(readFileSync(COMPOSE_FILE, 'utf8')) as {
+    version?: unknown;
+    services: Record<string, Record<string, unknown>>;
+  };
+
+  it('is valid', () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['jaeger', 'prometheus', 'loki', 'grafana', 'otel-collector']),
+    );
+    expect(validate(compose)).toEqual([]);
+  });
+
+  it('has no top-level version (obsolete in the spec: v2 warns, v1.27+ does not need it)', () => {
+    expect(compose).not.toHaveProperty('version');
+  });
+
+  it.each([
+    ['a misspelt service key', { prots: ['9090:9090'] }],
+    ['a port that is no port', { ports: ['90:90:90:90'] }],
+    ['a duration that is no duration', { stop_grace_period: '10 seconds' }],
+    ['an unknown depends_on condition', { depends_on: { loki: { condition: 'service_ok' } } }],
+  ])('would fail on %s', (_what, change) => {
+    const broken = {
+      ...compose,
+      services: { ...compose.services, grafana: { ...compose.services.grafana, ...change } },
+    };
+    expect(validate(broken)).not.toEqual([]);
   });
 });
 
