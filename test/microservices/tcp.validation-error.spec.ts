@@ -1,6 +1,6 @@
 import { Body, Controller, type INestApplication, Module, Post } from '@nestjs/common';
-import type { DynamicModule, INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestMicroservice, Provider } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import {
   ClientsModule,
@@ -11,10 +11,13 @@ import {
   type ClientProxy,
 } from '@nestjs/microservices';
 import { Test, type TestingModule } from '@nestjs/testing';
+import * as Sentry from '@sentry/nestjs';
+import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
 import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
 import { CqrsObservabilityModule } from '../../lib';
 import { ORDER_HANDLERS, PlaceOrderCommand } from '../fixtures/orders.fixture';
+import { RecordingTransport, sentryTestOptions } from '../sentry/recording-transport';
 import { freePort } from './brokers';
 
 /**
@@ -70,11 +73,11 @@ interface Running {
   readonly client: ClientProxy;
 }
 
-async function start(observability: DynamicModule[]): Promise<Running> {
+async function start(imports: DynamicModule[], providers: Provider[] = []): Promise<Running> {
   @Module({
-    imports: [CqrsModule.forRoot(), ...observability],
+    imports: [CqrsModule.forRoot(), ...imports],
     controllers: [OrdersRpcController],
-    providers: ORDER_HANDLERS,
+    providers: [...ORDER_HANDLERS, ...providers],
   })
   class OrdersModule {}
 
@@ -176,4 +179,36 @@ describe('an invalid message over a TCP transport', () => {
       expect(await rpcError(client(name), 'orders.refuse')).toEqual(ownRpcException);
     },
   );
+});
+
+describe('an invalid message over a TCP transport, next to SentryGlobalFilter', () => {
+  const transport = new RecordingTransport();
+  let app: Running;
+
+  beforeAll(async () => {
+    Sentry.init({ ...sentryTestOptions(transport), skipOpenTelemetrySetup: true });
+    app = await start(
+      [SentryModule.forRoot(), CqrsObservabilityModule.forRoot()],
+      [{ provide: APP_FILTER, useClass: SentryGlobalFilter }],
+    );
+  });
+
+  afterAll(async () => {
+    await app?.sender.close();
+    await app?.server.close();
+    await Sentry.close(2000);
+  });
+
+  it('reaches the client as the 400 body and is not sent to Sentry, while a real failure is', async () => {
+    const invalid = await rpcError(app.client, 'orders.place', { quantity: 0, mode: 'ok' });
+    expect(invalid).toMatchObject({ statusCode: 400, messageType: 'PlaceOrderCommand' });
+    await Sentry.flush(2000);
+    expect(transport.events()).toHaveLength(0);
+
+    await rpcError(app.client, 'orders.place', { quantity: 1, mode: 'reject' });
+    await Sentry.flush(2000);
+    expect(transport.events().map((event) => event.exception.values[0].value)).toEqual([
+      'async failure',
+    ]);
+  });
 });
