@@ -5,7 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { context as otelContext, type SpanContext } from '@opentelemetry/api';
-import { Observable, type Subscription } from 'rxjs';
+import { catchError, Observable, throwError, type Subscription } from 'rxjs';
 import type { CqrsSpan, SpanAttributes } from '../tracing/cqrs-span.interface';
 import type { HandlerSpanOptions } from '../tracing/span-factory.interface';
 import {
@@ -20,6 +20,7 @@ import {
   MessagingSpanNames,
 } from './microservices.constants';
 import { PATTERN_METADATA } from './microservices-package';
+import { rpcClientError } from './rpc-client-error';
 import { incomingCarrier, patternName } from './transport-carriers';
 import { OperationOutcome } from '../hooks/operation-outcome';
 
@@ -41,15 +42,19 @@ interface Incoming {
  * Global interceptor for `@EventPattern`/`@MessagePattern` handlers: each message is handled
  * in a nestjs-cls context of its own holding the sender's ids (validated; hostile values
  * dropped), under a CONSUMER span that continues — or links to — the sender's trace.
- * Anything but an RPC context passes straight through.
+ * An invalid message (`MessageValidationError`) reaches the client as an `RpcException` with
+ * the HTTP 400 body, whether propagation is on or not. Anything but an RPC context passes
+ * straight through.
  */
 @Injectable()
 export class MessageContextInterceptor implements NestInterceptor {
   constructor(private readonly propagation: MessagePropagationService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'rpc' || !this.propagation.active) return next.handle();
-    // Bound both globally and with @UseInterceptors(): the message is handled once.
+    if (context.getType() !== 'rpc') return next.handle();
+    if (!this.propagation.active) return this.clientErrors(next.handle());
+    // Bound both globally and with @UseInterceptors(): the message is handled once, and the
+    // outer binding converts its error.
     const args = context.getArgs();
     if (HANDLING.has(args)) return next.handle();
     HANDLING.add(args);
@@ -58,7 +63,7 @@ export class MessageContextInterceptor implements NestInterceptor {
       incoming = this.read(context);
     } catch (error) {
       this.propagation.reporter.report(SOURCE, error);
-      return next.handle();
+      return this.clientErrors(next.handle());
     }
     return new Observable<unknown>((subscriber) => {
       let subscription: Subscription | undefined;
@@ -78,7 +83,7 @@ export class MessageContextInterceptor implements NestInterceptor {
                 next: (value) => subscriber.next(value),
                 error: (error: unknown) => {
                   settle(error);
-                  subscriber.error(error);
+                  subscriber.error(this.clientError(error));
                 },
                 complete: () => {
                   settle(undefined);
@@ -87,7 +92,7 @@ export class MessageContextInterceptor implements NestInterceptor {
               });
             } catch (error) {
               settle(error);
-              subscriber.error(error);
+              subscriber.error(this.clientError(error));
             }
           };
           if (span === undefined) run();
@@ -96,6 +101,18 @@ export class MessageContextInterceptor implements NestInterceptor {
       );
       return () => subscription?.unsubscribe();
     });
+  }
+
+  private clientErrors(handled: Observable<unknown>): Observable<unknown> {
+    if (!this.propagation.validating) return handled;
+    return handled.pipe(catchError((error: unknown) => throwError(() => this.clientError(error))));
+  }
+
+  // Without validation no handler error can be an invalid message: nothing to look at.
+  private clientError(error: unknown): unknown {
+    return this.propagation.validating
+      ? rpcClientError(error, this.propagation.microservices)
+      : error;
   }
 
   private read(context: ExecutionContext): Incoming {

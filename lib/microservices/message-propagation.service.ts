@@ -65,6 +65,7 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
   private readonly patches = new PatchSet();
   readonly options: ResolvedMicroservicesOptions | false;
   private ms: MicroservicesPackage | undefined;
+  private rpcOnly: MicroservicesPackage | undefined | null;
   private natsV2: NatsHeadersPackage | undefined | null;
   private natsV3: NatsHeadersPackage | undefined | null;
   private messagingMetrics: MessagingMetrics | undefined | null;
@@ -98,6 +99,23 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
   get active(): boolean {
     return this.ms !== undefined;
   }
+
+  /** Whether messages are validated, so a handler's error may be an invalid message. */
+  get validating(): boolean {
+    return this.root.validation !== false;
+  }
+
+  /**
+   * `@nestjs/microservices` for the consumer side: the one loaded at init, or — with
+   * propagation off — loaded at the first invalid message a transport handler rejects.
+   */
+  readonly microservices = (): MicroservicesPackage | undefined => {
+    if (this.ms === undefined && this.rpcOnly === undefined) {
+      const loaded = this.loadPackage<MicroservicesPackage>(MICROSERVICES);
+      this.rpcOnly = loaded.status === 'loaded' ? loaded.module : null;
+    }
+    return this.ms ?? this.rpcOnly ?? undefined;
+  };
 
   onModuleInit(): void {
     if (this.options === false) return;

@@ -12,6 +12,7 @@ export interface MicroservicesPackage {
     data: unknown,
     options?: Record<string, unknown>,
   ) => { data: unknown; options?: Record<string, unknown> };
+  readonly RpcException: new (error: string | object) => Error;
 }
 
 /** The part of the nats client (`nats` for Nest 11, `@nats-io/transport-node` for 12) used. */
