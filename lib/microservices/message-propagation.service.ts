@@ -47,6 +47,8 @@ type ModuleOptions = {
   readonly correlation: ResolvedCorrelationOptions | false;
   readonly metrics: ResolvedMetricsOptions | false;
   readonly microservices: ResolvedMicroservicesOptions | false;
+  /** Only whether validation is on is read here. */
+  readonly validation: object | false;
 };
 
 type Method = (...args: any[]) => any;
