@@ -47,6 +47,13 @@ module.exports = {
       from: { path: '^lib/' },
       to: { circular: true },
     },
+    {
+      name: 'every-file-in-a-room',
+      comment: 'a new folder under lib/ gets its place in LAYERS before it may import anything',
+      severity: 'error',
+      from: { path: '^lib/', pathNot: LAYERS.flat().map(roomPath) },
+      to: {},
+    },
     ...upward,
   ],
   options: {
