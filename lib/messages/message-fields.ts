@@ -12,21 +12,31 @@ export interface MessageEnvelope {
   readonly optionalIdFields: readonly string[];
   /** Optional free-form strings. */
   readonly optionalStringFields: readonly string[];
+  /** All of the above, built once: what a construction skips when copying the own fields. */
+  readonly fields: ReadonlySet<string>;
 }
 
-export const REQUEST_ENVELOPE: MessageEnvelope = {
+function envelope(fields: Omit<MessageEnvelope, 'fields'>): MessageEnvelope {
+  const { idField, dateField, optionalIdFields, optionalStringFields } = fields;
+  return {
+    ...fields,
+    fields: new Set([idField, dateField, ...optionalIdFields, ...optionalStringFields]),
+  };
+}
+
+export const REQUEST_ENVELOPE = envelope({
   idField: 'requestId',
   dateField: 'requestedAt',
   optionalIdFields: ['correlationId'],
   optionalStringFields: ['requestedBy'],
-};
+});
 
-export const EVENT_ENVELOPE: MessageEnvelope = {
+export const EVENT_ENVELOPE = envelope({
   idField: 'eventId',
   dateField: 'occurredAt',
   optionalIdFields: ['correlationId'],
   optionalStringFields: [],
-};
+});
 
 // A date-time without `Z` or an offset is parsed as *local* time by `Date`, which would make
 // the instant depend on the server's time zone; such strings are refused.
@@ -68,12 +78,7 @@ export function defineMessageFields<T extends object>(
     readDate(className, envelope.dateField, source),
   );
 
-  const envelopeFields = new Set<string>([
-    envelope.idField,
-    envelope.dateField,
-    ...envelope.optionalIdFields,
-    ...envelope.optionalStringFields,
-  ]);
+  const envelopeFields = envelope.fields;
   for (const key of Object.keys(source)) {
     if (envelopeFields.has(key)) continue;
     // An own property would silently hide a getter or method of the class (`offset`,
