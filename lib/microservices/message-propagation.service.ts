@@ -144,28 +144,32 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
   }
 
   private patchClient(client: object, system: MessagingSystem): void {
-    const emitVia = this.emit.bind(this);
-    const sendVia = this.send.bind(this);
+    this.patchMethod(client, 'emit', system, this.emit.bind(this));
+    this.patchMethod(client, 'send', system, this.send.bind(this));
+  }
+
+  /** Replaces `emit` or `send`; a missing pattern or data is left to @nestjs/microservices. */
+  private patchMethod(
+    client: object,
+    name: 'emit' | 'send',
+    system: MessagingSystem,
+    via: (
+      client: object,
+      system: MessagingSystem,
+      original: Method,
+      pattern: unknown,
+      data: unknown,
+    ) => unknown,
+  ): void {
     this.patches.replace<Method>(
       client,
-      'emit',
+      name,
       (original) =>
-        function emit(this: object, pattern: unknown, data: unknown) {
+        function (this: object, pattern: unknown, data: unknown) {
           if (pattern === null || pattern === undefined || data === null || data === undefined) {
             return original.call(this, pattern, data);
           }
-          return emitVia(this, system, original, pattern, data);
-        },
-    );
-    this.patches.replace<Method>(
-      client,
-      'send',
-      (original) =>
-        function send(this: object, pattern: unknown, data: unknown) {
-          if (pattern === null || pattern === undefined || data === null || data === undefined) {
-            return original.call(this, pattern, data);
-          }
-          return sendVia(this, system, original, pattern, data);
+          return via(this, system, original, pattern, data);
         },
     );
   }
