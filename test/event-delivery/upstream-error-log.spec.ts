@@ -4,7 +4,15 @@ import {
   type INestApplication,
   type LoggerService,
 } from '@nestjs/common';
-import { CommandHandler, CqrsModule, EventBus, EventsHandler, ofType, Saga } from '@nestjs/cqrs';
+import {
+  CommandHandler,
+  CqrsModule,
+  EventBus,
+  EventsHandler,
+  type IEvent,
+  ofType,
+  Saga,
+} from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { map, type Observable } from 'rxjs';
 import { BaseCommand, BaseEvent, CqrsObservabilityModule, trackFlow } from '../../lib';
