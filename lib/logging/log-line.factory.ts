@@ -1,3 +1,4 @@
+import { failureOutcome } from '../hooks/operation-outcome';
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
 import type { OperationAttributes } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
@@ -44,7 +45,7 @@ export class LogLineFactory {
     return {
       kind: attributes.kind,
       message_type: attributes.message_type,
-      outcome: failed ? LogOutcome.ERROR : LogOutcome.SUCCESS,
+      outcome: failed ? failureOutcome(error) : LogOutcome.SUCCESS,
       duration_ms: durationMs === undefined ? undefined : roundMs(durationMs),
       correlation_id: attributes.correlation_id,
       causation_id: attributes.causation_id,

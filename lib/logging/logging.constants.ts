@@ -30,12 +30,12 @@ export const LogFields = {
   PAYLOAD: 'payload',
 } as const;
 
-/** Values of `outcome`: the operation's outcome, and `unhandled` for an event no handler took. */
-export const LogOutcome = {
-  ...OperationOutcome,
-  /** An event published with no event handler and taken by no saga (at debug). */
-  UNHANDLED: 'unhandled',
-} as const;
+/**
+ * Values of `outcome`: the operation's outcome. `unhandled` is a command or query without a
+ * handler (at error, like any failure the caller gets) or an event published with no event
+ * handler and taken by no saga (at debug).
+ */
+export const LogOutcome = OperationOutcome;
 
 /** Keys of the error object under `err`, as pino's standard error serializer names them. */
 export const LogErrorFields = {

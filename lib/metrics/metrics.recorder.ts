@@ -1,3 +1,4 @@
+import { failureOutcome, OperationOutcome } from '../hooks/operation-outcome';
 import type { FailureReporter } from '../errors/failure-reporter';
 import type { OperationAttributes } from '../hooks/hook.types';
 import { OperationRole } from '../hooks/operation-descriptor';
@@ -210,12 +211,18 @@ export class MetricsRecorder {
       total.zero(outcome);
       duration.zero(outcome);
     }
+    // `unhandled` (a command or query without a handler) is a series only once it happens.
+    const unhandled = (): [HistogramSeries, CounterSeries] => {
+      const outcome = { ...labels, [MetricLabels.OUTCOME]: MetricOutcomes.UNHANDLED };
+      return [duration.seriesFor(outcome), total.seriesFor(outcome)];
+    };
     const series = new TimedSeries(
       this.inFlight(kind),
       duration.seriesFor(success),
       total.seriesFor(success),
       duration.seriesFor(error),
       total.seriesFor(error),
+      unhandled,
       this.config.exemplars,
       this.reporter,
     );
@@ -239,12 +246,15 @@ export class MetricsRecorder {
  * so measuring allocates nothing.
  */
 class TimedSeries implements OperationSeries, OutcomeObserver<number> {
+  private unhandled: [HistogramSeries, CounterSeries] | undefined;
+
   constructor(
     private readonly inFlight: GaugeSeries,
     private readonly successDuration: HistogramSeries,
     private readonly successTotal: CounterSeries,
     private readonly errorDuration: HistogramSeries,
     private readonly errorTotal: CounterSeries,
+    private readonly unhandledSeries: () => [HistogramSeries, CounterSeries],
     private readonly exemplars: boolean,
     private readonly reporter: FailureReporter,
   ) {}
@@ -262,8 +272,13 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
     this.settle(start, this.successDuration, this.successTotal);
   }
 
-  onError(start: number): void {
-    this.settle(start, this.errorDuration, this.errorTotal);
+  onError(start: number, error: unknown): void {
+    if (failureOutcome(error) === OperationOutcome.UNHANDLED) {
+      this.unhandled ??= this.unhandledSeries();
+      this.settle(start, this.unhandled[0], this.unhandled[1]);
+    } else {
+      this.settle(start, this.errorDuration, this.errorTotal);
+    }
   }
 
   private settle(start: number, duration: HistogramSeries, total: CounterSeries): void {

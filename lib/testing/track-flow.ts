@@ -1,3 +1,4 @@
+import { failureOutcome } from '../hooks/operation-outcome';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -139,7 +140,7 @@ class FlowTracker<T> {
     const pending = next();
     pending.then(
       () => this.close(entry, 'success', undefined),
-      (error: unknown) => this.close(entry, 'error', error),
+      (error: unknown) => this.close(entry, failureOutcome(error), error),
     );
     return pending;
   }
@@ -262,7 +263,9 @@ class FlowTracker<T> {
       result: this.result,
       failed: this.failed,
       error: this.error,
-      errors: Object.freeze(operations.filter((op) => op.outcome === 'error')),
+      errors: Object.freeze(
+        operations.filter((op) => op.outcome === 'error' || op.outcome === 'unhandled'),
+      ),
       named: (prefix: string) => operations.filter((op) => op.operation.startsWith(prefix)),
       names: () => operations.map((op) => op.operation),
     });

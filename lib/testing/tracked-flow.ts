@@ -1,7 +1,7 @@
 import type { MessageKind } from '../hooks/hook.types';
 
 /** How a tracked operation ended, or that it has not yet. */
-export type FlowOperationOutcome = 'running' | 'success' | 'error';
+export type FlowOperationOutcome = 'running' | 'success' | 'error' | 'unhandled';
 
 /** One operation of a tracked flow, as the `HookRegistry` saw it. */
 export interface FlowOperation {
@@ -16,7 +16,7 @@ export interface FlowOperation {
   /** The message object (the emitted command for a saga step). */
   readonly message: unknown;
   readonly outcome: FlowOperationOutcome;
-  /** What the operation threw or rejected with, for `outcome: 'error'`. */
+  /** What the operation threw or rejected with, for `outcome: 'error'` or `'unhandled'`. */
   readonly error: unknown;
   /** Milliseconds from the start of tracking to the operation's start. */
   readonly startedAtMs: number;
@@ -35,7 +35,7 @@ export interface TrackedFlow<T> {
   readonly error: unknown;
   /** The operations whose name starts with `prefix`, in order (`'command.execute.'`, …). */
   named(prefix: string): FlowOperation[];
-  /** The operations that ended in an error. */
+  /** The operations that ended in an error, a missing handler included. */
   readonly errors: readonly FlowOperation[];
   /** Operation names in start order: handy for `toEqual([...])`. */
   names(): string[];

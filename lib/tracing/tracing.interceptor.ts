@@ -1,3 +1,4 @@
+import { failureOutcome } from '../hooks/operation-outcome';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
@@ -81,7 +82,7 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     },
     onError: (span, error) => {
       try {
-        span.setAttribute(TracingAttributes.OUTCOME, Outcome.ERROR);
+        span.setAttribute(TracingAttributes.OUTCOME, failureOutcome(error));
         // The span sees the error as the policy lets it out: type, scrubbed message and stack.
         span.recordError(this.policy.redactError(error));
       } finally {

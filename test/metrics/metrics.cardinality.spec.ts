@@ -96,7 +96,7 @@ describe('metrics label cardinality', () => {
     for (let i = 0; i < 3; i++) eventBus.publish(new (eventClass(`Early${i}`))());
     for (let i = 0; i < 10; i++) {
       const Command = commandClass(`GeneratedCommand${i}`);
-      // No handler: @nestjs/cqrs throws synchronously, the metric counts it as an error.
+      // No handler: @nestjs/cqrs throws synchronously, the metric counts it as unhandled.
       expect(() => commandBus.execute(new Command())).toThrow(`GeneratedCommand${i}`);
     }
     // A type seen before the cap was reached keeps its own series.
@@ -128,7 +128,7 @@ describe('metrics label cardinality', () => {
       valueOf(text, 'cqrs_message_total', {
         kind: 'command',
         message_type: OTHER_LABEL_VALUE,
-        outcome: 'error',
+        outcome: 'unhandled',
       }),
     ).toBe(9);
   });

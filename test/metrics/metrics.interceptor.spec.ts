@@ -181,16 +181,23 @@ describe('MetricsInterceptor', () => {
     expect(valueOf(text, 'cqrs_message_duration_seconds_count', labels)).toBe(1);
   });
 
-  it('counts an unknown command as an error, thrown synchronously as upstream does', async () => {
+  it('counts an unknown command as unhandled, thrown synchronously as upstream does', async () => {
     expect(() => commandBus.execute(new UnknownCommand())).toThrow(/UnknownCommand/);
     const text = await registry.metrics();
     expect(
       valueOf(text, 'cqrs_message_total', {
         kind: 'command',
         message_type: 'UnknownCommand',
-        outcome: 'error',
+        outcome: 'unhandled',
       }),
     ).toBe(1);
+    expect(
+      valueOf(text, 'cqrs_message_total', {
+        kind: 'command',
+        message_type: 'UnknownCommand',
+        outcome: 'error',
+      }),
+    ).toBe(0);
   });
 
   it('adds up repeated dispatches in one series', async () => {

@@ -121,7 +121,7 @@ describe('trackFlow', () => {
       return 'did not throw';
     });
     expect(flow.result).toBeInstanceOf((untracked as Error).constructor);
-    expect(flow.named('command.execute.UnknownCommand')[0]!.outcome).toBe('error');
+    expect(flow.named('command.execute.UnknownCommand')[0]!.outcome).toBe('unhandled');
   });
 
   it('keeps concurrent flows apart', async () => {
