@@ -33,6 +33,30 @@ function plainClass(name: string): Constructor {
   return holder[name]!;
 }
 
+/**
+ * The plain class with its fields read-only own properties, as `BaseCommand` makes them (one
+ * `Object.defineProperty` each, the object left extensible for @nestjs/cqrs's AsyncContext):
+ * the floor for any class with that guarantee.
+ */
+function readOnlyFieldsClass(name: string): Constructor {
+  const define = (target: object, key: string, value: unknown) =>
+    Object.defineProperty(target, key, { value, enumerable: true });
+  const holder = {
+    [name]: class {
+      declare readonly requestId: string;
+      constructor(props: OrderFields) {
+        define(this, 'requestId', randomUUID());
+        define(this, 'requestedAt', new Date());
+        define(this, 'orderId', props.orderId);
+        define(this, 'sku', props.sku);
+        define(this, 'quantity', props.quantity);
+        define(this, 'email', props.email);
+      }
+    },
+  };
+  return holder[name]!;
+}
+
 /** Kept alive so the constructions are not optimised away. */
 const sink: object[] = new Array(8);
 
@@ -69,9 +93,10 @@ const PROPS: OrderFields = {
 };
 const DONE: Promise<void> = Promise.resolve();
 
-export function constructionVariants(): [Variant, Variant] {
+export function constructionVariants(): [Variant, Variant, Variant] {
   return [
     constructing('BaseCommand subclass', COMMAND_NAMES.map(baseCommandClass)),
     constructing('plain class + randomUUID()', COMMAND_NAMES.map(plainClass)),
+    constructing('plain class, read-only own fields', COMMAND_NAMES.map(readOnlyFieldsClass)),
   ];
 }
