@@ -8,7 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { CommandBus, CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import {
   BaseCommand,
   CqrsObservabilityModule,
@@ -131,6 +131,8 @@ export interface AppSpec {
   observability?: CqrsObservabilityModuleOptions;
   inline?: InlineSignals['run'];
   hook?: boolean;
+  /** Runs once after init, before measuring: what the app did earlier in its life. */
+  before?: (app: TestingModule) => Promise<void>;
   providers?: Provider[];
   imports?: DynamicModule[];
 }
@@ -154,6 +156,7 @@ export async function createVariant(spec: AppSpec): Promise<BenchApp> {
   await moduleRef.init();
   if (spec.inline) moduleRef.get(InlineSignals).run = spec.inline;
   if (spec.hook) moduleRef.get(HookRegistry).register((_operation, _attributes, next) => next());
+  await spec.before?.(moduleRef);
   const bus = moduleRef.get(CommandBus);
   let i = 0;
   return {

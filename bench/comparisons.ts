@@ -1,5 +1,16 @@
 import { createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
+import type { TestingModule } from '@nestjs/testing';
+import { CommandBus } from '@nestjs/cqrs';
+import { trackFlow } from '../lib';
+import { COMMAND_CLASSES } from './bench-app';
 import { fullPipelineSpec, handWrittenSpec } from './signals';
+
+function dispatchOne(app: TestingModule): Promise<unknown> {
+  const Command = COMMAND_CLASSES[0]!;
+  return app
+    .get(CommandBus)
+    .execute(new Command({ orderId: 'o-1', sku: 'SKU-1', quantity: 1, email: 'a@example.com' }));
+}
 
 /** A ratio the bench prints, its budget, and how it is measured. */
 export interface Comparison {
@@ -125,6 +136,25 @@ export const COMPARISONS: readonly Comparison[] = [
       const withFlowMap = fullPipelineSpec('module, full pipeline + flowMap');
       return [
         { ...withFlowMap, observability: { ...withFlowMap.observability, flowMap: true } },
+        fullPipelineSpec('module, full pipeline'),
+      ];
+    },
+  },
+  {
+    id: 'track-flow-unused',
+    title: 'full pipeline after trackFlow() calls have finished / full pipeline',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => {
+      const tracked = fullPipelineSpec('module, full pipeline, after 3 trackFlow() calls');
+      return [
+        {
+          ...tracked,
+          // A test's flows, tracked and finished: their hook must be gone, costing nothing.
+          before: async (app) => {
+            for (let k = 0; k < 3; k++) await trackFlow(app, () => dispatchOne(app));
+          },
+        },
         fullPipelineSpec('module, full pipeline'),
       ];
     },
