@@ -41,7 +41,7 @@ export class LogLineFactory {
     error: unknown,
   ): CqrsLogLine {
     const spanContext = activeSpanContext();
-    return {
+    const line: CqrsLogLine = {
       kind: attributes.kind,
       message_type: attributes.message_type,
       outcome: failed ? LogOutcome.ERROR : LogOutcome.SUCCESS,
@@ -58,6 +58,12 @@ export class LogLineFactory {
           ? this.policy.sanitize(attributes.message)
           : undefined,
     };
+    // Added only when present, so a line without them keeps its shape (and costs nothing).
+    const tenantId = attributes.tenant_id;
+    if (tenantId !== undefined) line.tenant_id = tenantId;
+    const audit = this.errorPolicy.auditRecord(attributes.message);
+    if (audit !== undefined) line.audit = audit;
+    return line;
   }
 
   /**

@@ -25,6 +25,10 @@ export const MetricNames = {
   EVENTS_UNHANDLED: 'cqrs_events_unhandled_total',
   /** Histogram: an event's age (`occurredAt` to now) when a handler or saga step starts. */
   EVENT_AGE: 'cqrs_event_age_seconds',
+  /** Counter: commands, queries, event handlers and saga steps per tenant (`tenant.metricLabel`). */
+  TENANT_MESSAGE_TOTAL: 'cqrs_tenant_messages_total',
+  /** Histogram: their duration per tenant, in seconds (`tenant.metricLabel`). */
+  TENANT_MESSAGE_DURATION: 'cqrs_tenant_message_duration_seconds',
 } as const;
 
 /** Label names. */
@@ -43,6 +47,8 @@ export const MetricLabels = {
   SAGA: 'saga',
   /** What @nestjs/cqrs blamed: the failed message's class, or the saga's name. */
   CAUSE_TYPE: 'cause_type',
+  /** The flow's tenant id, capped by `tenant.maxMetricTenants` (`_other` past it). */
+  TENANT: 'tenant',
 } as const;
 
 /** Values of the `outcome` label (the operation's outcome). */
@@ -80,6 +86,16 @@ export const METRIC_LABEL_NAMES = {
   [MetricNames.UNHANDLED_EXCEPTIONS]: [MetricLabels.KIND, MetricLabels.CAUSE_TYPE],
   [MetricNames.EVENTS_UNHANDLED]: [MetricLabels.EVENT_TYPE],
   [MetricNames.EVENT_AGE]: [MetricLabels.EVENT_TYPE, MetricLabels.HANDLER],
+  [MetricNames.TENANT_MESSAGE_TOTAL]: [
+    MetricLabels.KIND,
+    MetricLabels.TENANT,
+    MetricLabels.OUTCOME,
+  ],
+  [MetricNames.TENANT_MESSAGE_DURATION]: [
+    MetricLabels.KIND,
+    MetricLabels.TENANT,
+    MetricLabels.OUTCOME,
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Help texts, shown by Prometheus and Grafana next to each metric. */
@@ -96,4 +112,8 @@ export const METRIC_HELP = {
   [MetricNames.EVENTS_UNHANDLED]: 'Events published with no event handler and taken by no saga',
   [MetricNames.EVENT_AGE]:
     'Age of an event (occurredAt to now) when an event handler or a saga step starts, in seconds',
+  [MetricNames.TENANT_MESSAGE_TOTAL]:
+    'CQRS commands, queries, event handler executions and saga-emitted commands per tenant, by outcome',
+  [MetricNames.TENANT_MESSAGE_DURATION]:
+    'Duration of CQRS commands, queries, event handler executions and saga-emitted commands per tenant, in seconds',
 } as const;

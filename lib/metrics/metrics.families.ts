@@ -55,6 +55,17 @@ export class MetricFamilies {
     this.eventAge = this.histogram(MetricNames.EVENT_AGE);
   }
 
+  /**
+   * The per-tenant metrics, registered only when `tenant.metricLabel` asks for them, so an
+   * app without it has none of their lines in its scrape.
+   */
+  tenantFamilies(): { readonly duration: HistogramFamily; readonly total: CounterFamily } {
+    return {
+      duration: this.histogram(MetricNames.TENANT_MESSAGE_DURATION),
+      total: this.counter(MetricNames.TENANT_MESSAGE_TOTAL, false),
+    };
+  }
+
   private histogram(name: MetricName): HistogramFamily {
     const { promClient, config } = this;
     const histogram = this.getOrCreate<Histogram<string>>(name, 'histogram', () => {

@@ -14,10 +14,14 @@ import {
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
+import { TENANT_METRIC_OPERATIONS, TenantMetricsRecorder } from './tenant.metrics';
 import { describeError } from '../errors/describe-error';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
-type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
+type ModuleOptions = {
+  readonly metrics: ResolvedMetricsOptions | false;
+  readonly tenant?: { readonly metricLabel: boolean; readonly maxMetricTenants: number } | false;
+};
 
 const PROM_CLIENT = 'prom-client';
 
@@ -38,6 +42,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
   readonly priority = BuiltInPriority.metrics;
   private readonly logger = new Logger('CqrsObservability');
   private recorder: MetricsRecorder | undefined;
+  private families: MetricFamilies | undefined;
 
   constructor(
     private readonly registry: HookRegistry,
@@ -66,6 +71,32 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       priority: this.priority,
       [RAW_NEXT]: true,
     } as Parameters<HookRegistry['register']>[1]);
+    this.registerTenantMetrics();
+  }
+
+  /** `tenant.metricLabel`: the per-tenant series, in a hook of their own beside the main one. */
+  private registerTenantMetrics(): void {
+    const tenant = this.options.tenant;
+    if (tenant === undefined || tenant === false || !tenant.metricLabel) return;
+    let recorder: TenantMetricsRecorder;
+    try {
+      recorder = new TenantMetricsRecorder(
+        this.families!.tenantFamilies(),
+        tenant.maxMetricTenants,
+        this.reporter,
+      );
+    } catch (error) {
+      this.reporter.report('Starting CQRS tenant metrics', error);
+      return;
+    }
+    this.registry.register(
+      (operation, attributes, next) => recorder.record({ operation, attributes }, next),
+      {
+        operations: TENANT_METRIC_OPERATIONS,
+        priority: this.priority,
+        [RAW_NEXT]: true,
+      } as Parameters<HookRegistry['register']>[1],
+    );
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
@@ -97,6 +128,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       { registry, buckets: options.buckets, exemplars },
       this.reporter,
     );
+    this.families = families;
     return new MetricsRecorder(
       families,
       { maxMessageTypes: options.maxMessageTypes, exemplars },

@@ -26,6 +26,7 @@ import {
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
 import {
+  SENTRY_AUDIT_CONTEXT_NAME,
   SENTRY_CONTEXT_NAME,
   SENTRY_MECHANISM,
   SENTRY_PACKAGE,
@@ -170,6 +171,8 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
         [SentryContextKeys.PAYLOAD]:
           attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
       });
+      const audit = this.policy.auditRecord(attributes.message);
+      if (audit !== undefined) scope.setContext(SENTRY_AUDIT_CONTEXT_NAME, audit);
       sentry.captureException(redacted, { mechanism: SENTRY_MECHANISM });
     });
     this.watcher!.watch(sentry.getClient());
@@ -215,6 +218,7 @@ function tagsOf(attributes: OperationAttributes): Record<string, string> {
   }
   if (attributes.causation_id !== undefined)
     tags[SentryTags.CAUSATION_ID] = attributes.causation_id;
+  if (attributes.tenant_id !== undefined) tags[SentryTags.TENANT_ID] = attributes.tenant_id;
   return tags;
 }
 
