@@ -66,6 +66,7 @@ export type { MetricsOptions } from './metrics/metrics.options';
 export { DEFAULT_DURATION_BUCKETS } from './metrics/metrics.options';
 export {
   MetricNames,
+  TenantMetricNames,
   MetricLabels,
   MetricOutcomes,
   OTHER_LABEL_VALUE,

@@ -25,10 +25,14 @@ export const MetricNames = {
   EVENTS_UNHANDLED: 'cqrs_events_unhandled_total',
   /** Histogram: an event's age (`occurredAt` to now) when a handler or saga step starts. */
   EVENT_AGE: 'cqrs_event_age_seconds',
-  /** Counter: commands, queries, event handlers and saga steps per tenant (`tenant.metricLabel`). */
-  TENANT_MESSAGE_TOTAL: 'cqrs_tenant_messages_total',
-  /** Histogram: their duration per tenant, in seconds (`tenant.metricLabel`). */
-  TENANT_MESSAGE_DURATION: 'cqrs_tenant_message_duration_seconds',
+} as const;
+
+/** Metric names registered only with `tenant.metricLabel` (never otherwise). */
+export const TenantMetricNames = {
+  /** Counter: commands, queries, event handler executions and saga steps per tenant. */
+  MESSAGE_TOTAL: 'cqrs_tenant_messages_total',
+  /** Histogram: their duration per tenant, in seconds. */
+  MESSAGE_DURATION: 'cqrs_tenant_message_duration_seconds',
 } as const;
 
 /** Label names. */
@@ -86,12 +90,8 @@ export const METRIC_LABEL_NAMES = {
   [MetricNames.UNHANDLED_EXCEPTIONS]: [MetricLabels.KIND, MetricLabels.CAUSE_TYPE],
   [MetricNames.EVENTS_UNHANDLED]: [MetricLabels.EVENT_TYPE],
   [MetricNames.EVENT_AGE]: [MetricLabels.EVENT_TYPE, MetricLabels.HANDLER],
-  [MetricNames.TENANT_MESSAGE_TOTAL]: [
-    MetricLabels.KIND,
-    MetricLabels.TENANT,
-    MetricLabels.OUTCOME,
-  ],
-  [MetricNames.TENANT_MESSAGE_DURATION]: [
+  [TenantMetricNames.MESSAGE_TOTAL]: [MetricLabels.KIND, MetricLabels.TENANT, MetricLabels.OUTCOME],
+  [TenantMetricNames.MESSAGE_DURATION]: [
     MetricLabels.KIND,
     MetricLabels.TENANT,
     MetricLabels.OUTCOME,
@@ -112,8 +112,8 @@ export const METRIC_HELP = {
   [MetricNames.EVENTS_UNHANDLED]: 'Events published with no event handler and taken by no saga',
   [MetricNames.EVENT_AGE]:
     'Age of an event (occurredAt to now) when an event handler or a saga step starts, in seconds',
-  [MetricNames.TENANT_MESSAGE_TOTAL]:
+  [TenantMetricNames.MESSAGE_TOTAL]:
     'CQRS commands, queries, event handler executions and saga-emitted commands per tenant, by outcome',
-  [MetricNames.TENANT_MESSAGE_DURATION]:
+  [TenantMetricNames.MESSAGE_DURATION]:
     'Duration of CQRS commands, queries, event handler executions and saga-emitted commands per tenant, in seconds',
 } as const;

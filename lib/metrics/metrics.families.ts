@@ -1,6 +1,11 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { METRIC_HELP, METRIC_LABEL_NAMES, MetricNames } from './metrics.constants';
+import {
+  METRIC_HELP,
+  METRIC_LABEL_NAMES,
+  MetricNames,
+  TenantMetricNames,
+} from './metrics.constants';
 import { InFlightTracker } from './in-flight.tracker';
 import { CounterFamily, HistogramFamily, InFlightFamily } from './metrics.series';
 import type { SeriesFailureSink } from './series.interfaces';
@@ -11,7 +16,9 @@ export type PromClientModule = Pick<
   'Counter' | 'Gauge' | 'Histogram' | 'Registry' | 'register'
 >;
 
-type MetricName = (typeof MetricNames)[keyof typeof MetricNames];
+type MetricName =
+  | (typeof MetricNames)[keyof typeof MetricNames]
+  | (typeof TenantMetricNames)[keyof typeof TenantMetricNames];
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricFamiliesConfig {
@@ -61,8 +68,8 @@ export class MetricFamilies {
    */
   tenantFamilies(): { readonly duration: HistogramFamily; readonly total: CounterFamily } {
     return {
-      duration: this.histogram(MetricNames.TENANT_MESSAGE_DURATION),
-      total: this.counter(MetricNames.TENANT_MESSAGE_TOTAL, false),
+      duration: this.histogram(TenantMetricNames.MESSAGE_DURATION),
+      total: this.counter(TenantMetricNames.MESSAGE_TOTAL, false),
     };
   }
 
