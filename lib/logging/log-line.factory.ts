@@ -1,4 +1,5 @@
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
+import { getTenantId } from '../correlation/tenant.context';
 import type { OperationAttributes } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import { activeSpanContext } from '../shared/active-span';
@@ -74,6 +75,8 @@ export class LogLineFactory {
     const line = this.line(attributes, undefined, true, attributes.error);
     line.correlation_id ??= getCorrelationId();
     line.causation_id ??= getCausationId();
+    const tenantId = getTenantId();
+    if (tenantId !== undefined) line.tenant_id ??= tenantId;
     return {
       message: `saga ${attributes.message_type ?? 'unknown'} stream failed; the saga stopped`,
       line,

@@ -89,14 +89,11 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report('Starting CQRS tenant metrics', error);
       return;
     }
-    this.registry.register(
-      (operation, attributes, next) => recorder.record({ operation, attributes }, next),
-      {
-        operations: TENANT_METRIC_OPERATIONS,
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as Parameters<HookRegistry['register']>[1],
-    );
+    this.registry.register((_operation, attributes, next) => recorder.record(attributes, next), {
+      operations: TENANT_METRIC_OPERATIONS,
+      priority: this.priority,
+      [RAW_NEXT]: true,
+    } as Parameters<HookRegistry['register']>[1]);
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {

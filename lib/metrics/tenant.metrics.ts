@@ -1,5 +1,5 @@
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { CqrsOperationContext } from '../hooks/hook.types';
+import type { OperationAttributes } from '../hooks/hook.types';
 import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
 import { LabelValueLimiter } from './label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
@@ -52,8 +52,7 @@ export class TenantMetricsRecorder implements OutcomeObserver<Timing> {
     this.tenants = new LabelValueLimiter(maxTenants);
   }
 
-  record(context: CqrsOperationContext, next: () => unknown): unknown {
-    const attributes = context.attributes;
+  record(attributes: OperationAttributes, next: () => unknown): unknown {
     const tenant = attributes.tenant_id;
     if (tenant === undefined) return next();
     const kind = KINDS.has(attributes.kind) ? (attributes.kind as string) : OTHER_LABEL_VALUE;

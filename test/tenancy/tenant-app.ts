@@ -26,7 +26,7 @@ import * as Sentry from '@sentry/nestjs';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
-import { map, type Observable } from 'rxjs';
+import { filter, map, type Observable } from 'rxjs';
 import {
   Audit,
   BaseCommand,
@@ -140,6 +140,21 @@ class OrderSaga {
     );
 }
 
+/** Dies on order `o-kill`: its stream error is logged in the flow that killed it. */
+@Injectable()
+class KillableSaga {
+  @Saga()
+  watch = (events$: Observable<IEvent>): Observable<ReserveStockCommand> =>
+    events$.pipe(
+      ofType(OrderPlacedEvent),
+      filter((event) => {
+        if (event.orderId === 'o-kill') throw new Error('saga died');
+        return false;
+      }),
+      map((event) => new ReserveStockCommand({ orderId: event.orderId, fail: false })),
+    );
+}
+
 @CommandHandler(ReserveStockCommand)
 class ReserveStockHandler implements ICommandHandler<ReserveStockCommand> {
   constructor(private readonly seen: TenantSeen) {}
@@ -216,6 +231,7 @@ export class TenantApp {
         PlaceOrderHandler,
         OrderPlacedAuditHandler,
         OrderSaga,
+        KillableSaga,
         ReserveStockHandler,
         { provide: APP_GUARD, useClass: AuthTenantGuard },
       ],

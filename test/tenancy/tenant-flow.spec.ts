@@ -152,4 +152,18 @@ describe('tenant id from an HTTP header through command, event handler, saga and
     expect(failed).toMatchObject({ tenant_id: 'acme', audit: { orderId: 'o-fail' } });
     expect(JSON.stringify(events)).not.toContain(JWT_NOTE);
   });
+
+  // Last: the saga stays dead for the rest of this app.
+  it("writes the dead saga's line with the tenant of the flow that killed it", async () => {
+    await request(sinks.app!.getHttpServer())
+      .post('/orders')
+      .set('x-tenant-id', 'acme')
+      .send({ orderId: 'o-kill' })
+      .expect(201);
+    await sinks.settle();
+    const line = sinks.logs.lines.find(
+      (l) => l.kind === 'saga' && l.message_type === 'KillableSaga',
+    );
+    expect(line).toMatchObject({ outcome: 'error', tenant_id: 'acme' });
+  });
 });
