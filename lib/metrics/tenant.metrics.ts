@@ -1,6 +1,5 @@
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { OperationAttributes } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { LabelValueLimiter } from './label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { CounterFamily, HistogramFamily } from './metrics.series';
@@ -15,7 +14,6 @@ export const TENANT_METRIC_OPERATIONS: readonly string[] = Object.freeze([
 ]);
 
 const KINDS: ReadonlySet<unknown> = new Set(['command', 'query', 'event', 'saga']);
-const SOURCE = 'Recording CQRS tenant metrics';
 
 interface TenantSeries {
   readonly successDuration: HistogramSeries;
@@ -52,12 +50,17 @@ export class TenantMetricsRecorder implements OutcomeObserver<Timing> {
     this.tenants = new LabelValueLimiter(maxTenants);
   }
 
-  record(attributes: OperationAttributes, next: () => unknown): unknown {
-    const tenant = attributes.tenant_id;
-    if (tenant === undefined) return next();
-    const kind = KINDS.has(attributes.kind) ? (attributes.kind as string) : OTHER_LABEL_VALUE;
-    const timing: Timing = { series: this.seriesFor(kind, tenant), start: performance.now() };
-    return observeOutcome(next, this, timing, this.reporter, SOURCE, attributes);
+  /** As the chain reaches it: an operation with a tenant is watched to its end. */
+  start(frame: OperationFrame): void {
+    const tenant = frame.attributes.tenant_id;
+    if (tenant === undefined) return;
+    const kind = frame.descriptor.kind;
+    const label = KINDS.has(kind) ? (kind as string) : OTHER_LABEL_VALUE;
+    frame.watch(this, { series: this.seriesFor(label, tenant), start: frame.startedAt });
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report('Recording CQRS tenant metrics', failure);
   }
 
   onSuccess(timing: Timing): void {

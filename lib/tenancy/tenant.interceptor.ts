@@ -2,18 +2,15 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ambientTenantId, messageTenantId, runWithTenant } from '../correlation/tenant.context';
 import type { ResolvedTenantOptions } from '../correlation/tenant.options';
 import { HookRegistry } from '../hooks/hook.registry';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame } from '../hooks/operation-frame';
 import { MESSAGE_OPERATIONS } from '../hooks/operations';
-import { RAW_NEXT } from '../hooks/registration';
-import { RESOLVED_OPTIONS, SAGA_TRIGGER_EVENT } from '../shared/tokens';
+import type { AroundSignal } from '../hooks/signal';
+import { RESOLVED_OPTIONS } from '../shared/tokens';
 import { TENANT_PRIORITY } from './tenancy.constants';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly tenant: ResolvedTenantOptions | false };
-
-const DISPATCH_PREFIX = 'event.dispatch.';
-const HANDLER_PREFIX = 'event.handler.';
-const SAGA_PREFIX = 'saga.run.';
 
 /**
  * Works out each operation's tenant before any signal sees it, puts it on the attributes
@@ -26,7 +23,7 @@ const SAGA_PREFIX = 'saga.run.';
  * `tenant.fromCls` key and the request's `tenant.header`. Registered only when `tenant` is on.
  */
 @Injectable()
-export class TenantInterceptor implements CqrsInterceptor, OnModuleInit {
+export class TenantInterceptor implements AroundSignal, OnModuleInit {
   readonly operations = MESSAGE_OPERATIONS;
   readonly priority = TENANT_PRIORITY;
   private readonly options: ResolvedTenantOptions | false;
@@ -41,34 +38,29 @@ export class TenantInterceptor implements CqrsInterceptor, OnModuleInit {
 
   onModuleInit(): void {
     if (this.options === false) return;
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const tenant = this.tenantOf(context);
-    if (tenant === undefined) return next();
-    context.attributes.tenant_id = tenant;
-    return runWithTenant(tenant, next);
+  around(frame: OperationFrame): unknown {
+    const tenant = this.tenantOf(frame);
+    if (tenant === undefined) return frame.proceed();
+    frame.attributes.tenant_id = tenant;
+    return runWithTenant(tenant, () => frame.proceed());
   }
 
-  private tenantOf({ operation, attributes }: CqrsOperationContext): string | undefined {
+  private tenantOf(frame: OperationFrame): string | undefined {
     const options = this.options as ResolvedTenantOptions;
-    const message = attributes.message;
+    const role = frame.descriptor.role;
+    const message = frame.attributes.message;
     let tenant = messageTenantId(message, options.fromMessage);
     if (tenant === undefined) {
-      if (operation.startsWith(HANDLER_PREFIX)) tenant = this.publishedWith(message);
-      else if (operation.startsWith(SAGA_PREFIX)) {
-        tenant = this.publishedWith((attributes as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT]);
-      }
+      if (role === OperationRole.HANDLER) tenant = this.publishedWith(message);
+      else if (role === OperationRole.SAGA) tenant = this.publishedWith(frame.sagaTrigger);
     }
     tenant ??= ambientTenantId(options);
     if (
       tenant !== undefined &&
-      operation.startsWith(DISPATCH_PREFIX) &&
+      role === OperationRole.DISPATCH &&
       message !== null &&
       typeof message === 'object'
     ) {
