@@ -9,7 +9,7 @@ const LAYERS = [
   ['messages', 'redaction'],
   ['correlation'],
   ['hooks'],
-  ['validation', 'tracing', 'metrics', 'logging', 'sentry', 'flows', 'testing'],
+  ['validation', 'tracing', 'metrics', 'logging', 'sentry', 'flows', 'testing', 'tenancy'],
   ['bus'],
   ['microservices', 'event-delivery'],
   ['module'],

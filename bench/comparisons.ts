@@ -160,6 +160,26 @@ export const COMPARISONS: readonly Comparison[] = [
     },
   },
   {
+    id: 'tenant',
+    title: 'full pipeline + tenant on every step (with its metric label) / full pipeline',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => {
+      const withTenant = fullPipelineSpec('module, full pipeline + tenant');
+      return [
+        {
+          ...withTenant,
+          // Every bench command carries a valid id in `sku`: each dispatch has a tenant.
+          observability: {
+            ...withTenant.observability,
+            tenant: { fromMessage: 'sku', metricLabel: true },
+          },
+        },
+        fullPipelineSpec('module, full pipeline'),
+      ];
+    },
+  },
+  {
     id: 'propagation',
     title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
     measure: 'propagation',

@@ -7,6 +7,7 @@ import {
   clsSupportsPlugins,
   createCorrelationClsPlugin,
 } from './correlation/correlation.cls-plugin';
+import { createTenantClsPlugin } from './correlation/tenant.cls-plugin';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -34,6 +35,7 @@ import { RedactionPolicy } from './redaction/redaction.policy';
 import { ValidationInterceptor } from './validation/validation.interceptor';
 import { LoggingInterceptor } from './logging/logging.interceptor';
 import { SentryInterceptor } from './sentry/sentry.interceptor';
+import { TenantInterceptor } from './tenancy/tenant.interceptor';
 import { TRACING_PROVIDERS } from './tracing/tracing.providers';
 
 /**
@@ -61,6 +63,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     PeerVersionsCheck,
     HookRegistry,
     CqrsInstrumentationService,
+    TenantInterceptor,
     ValidationInterceptor,
     ...TRACING_PROVIDERS,
     MetricsInterceptor,
@@ -100,5 +103,7 @@ export class CqrsObservabilityModule extends ConfigurableModuleClass {
  * header is not read (dispatches still correlate).
  */
 function correlationPluginImports(): DynamicModule[] {
-  return clsSupportsPlugins() ? [ClsModule.registerPlugins([createCorrelationClsPlugin()])] : [];
+  return clsSupportsPlugins()
+    ? [ClsModule.registerPlugins([createCorrelationClsPlugin(), createTenantClsPlugin()])]
+    : [];
 }

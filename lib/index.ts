@@ -17,7 +17,13 @@ export { fireAndForgetHook } from './hooks/fire-and-forget';
 export { OperationNames, MESSAGE_OPERATIONS, BuiltInPriority } from './hooks/operations';
 
 export type { CorrelationOptions } from './correlation/correlation.options';
-export { DEFAULT_CORRELATION_HEADER } from './correlation/correlation.constants';
+export {
+  DEFAULT_CORRELATION_HEADER,
+  DEFAULT_TENANT_HEADER,
+  DEFAULT_TENANT_MESSAGE_FIELD,
+} from './correlation/correlation.constants';
+export type { TenantOptions } from './correlation/tenant.options';
+export { getTenantId } from './correlation/tenant.context';
 export { generateCorrelationId } from './correlation/correlation-id';
 export {
   getCorrelationId,
@@ -60,6 +66,7 @@ export type { MetricsOptions } from './metrics/metrics.options';
 export { DEFAULT_DURATION_BUCKETS } from './metrics/metrics.options';
 export {
   MetricNames,
+  TenantMetricNames,
   MetricLabels,
   MetricOutcomes,
   OTHER_LABEL_VALUE,
@@ -82,6 +89,11 @@ export {
 } from './logging/logging.constants';
 export type { SentryOptions, SentryCaptureContext } from './sentry/sentry.options';
 export { defaultShouldCapture } from './sentry/should-capture';
-export { SentryTags, SENTRY_CONTEXT_NAME, SentryContextKeys } from './sentry/sentry.constants';
+export {
+  SentryTags,
+  SENTRY_CONTEXT_NAME,
+  SENTRY_AUDIT_CONTEXT_NAME,
+  SentryContextKeys,
+} from './sentry/sentry.constants';
 
 export * from './microservices';

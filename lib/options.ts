@@ -5,6 +5,11 @@ import {
   ResolvedCorrelationOptions,
   resolveCorrelationOptions,
 } from './correlation/correlation.options';
+import {
+  ResolvedTenantOptions,
+  resolveTenantOptions,
+  TenantOptions,
+} from './correlation/tenant.options';
 import { InvalidObservabilityOptionError } from './errors/invalid-options.error';
 import {
   FlowMapOptions,
@@ -90,6 +95,14 @@ export interface CqrsObservabilityModuleOptions {
    * @default true
    */
   microservices?: boolean | MicroservicesOptions;
+  /**
+   * A tenant id carried through each flow like the correlation id — from the message, the
+   * app's nestjs-cls key or an HTTP header, across handlers, sagas and services — and put on
+   * spans (`tenant.id`), log lines and Sentry tags (`tenant_id`), and with `metricLabel` on
+   * per-tenant metrics. Off unless asked for: it costs nothing then.
+   * @default false
+   */
+  tenant?: boolean | TenantOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -104,6 +117,7 @@ export interface ResolvedObservabilityOptions {
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
   readonly flowMap: ResolvedFlowMapOptions | false;
   readonly microservices: ResolvedMicroservicesOptions | false;
+  readonly tenant: ResolvedTenantOptions | false;
 }
 
 const ROOT_OPTIONS = [
@@ -117,6 +131,7 @@ const ROOT_OPTIONS = [
   'interceptors',
   'flowMap',
   'microservices',
+  'tenant',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -124,17 +139,27 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
   const raw = options ?? {};
   assertPlainObject(raw, 'options');
   assertKnownKeys(raw, '', ROOT_OPTIONS);
+  const metrics = resolveMetricsOptions(raw.metrics);
+  const tenant = resolveTenantOptions(raw.tenant);
+  if (tenant !== false && tenant.metricLabel && metrics === false) {
+    throw new InvalidObservabilityOptionError(
+      'tenant.metricLabel',
+      'false while metrics is off (metrics: false)',
+      true,
+    );
+  }
   return Object.freeze({
     correlation: resolveCorrelationOptions(raw.correlation),
     validation: resolveValidation(raw.validation),
     tracing: resolveTracingOptions(raw.tracing),
     redaction: resolveRedactionOptions(raw.redaction as RedactionOptions | undefined, 'redaction'),
-    metrics: resolveMetricsOptions(raw.metrics),
+    metrics,
     logging: resolveLoggingOptions(raw.logging),
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),
     flowMap: resolveFlowMapOptions(raw.flowMap),
     microservices: resolveMicroservicesOptions(raw.microservices),
+    tenant,
   });
 }
 

@@ -9,7 +9,7 @@ import { CORRELATION_ID } from './correlation.internal-constants';
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly correlation: ResolvedCorrelationOptions | false };
 
-interface HttpRequestLike {
+export interface HttpRequestLike {
   headers?: Record<string, string | string[] | undefined>;
 }
 interface HttpResponseLike {
@@ -63,7 +63,13 @@ export function clsSupportsPlugins(): boolean {
   );
 }
 
-function httpOf(context: { kind: string; req?: unknown; res?: unknown; ctx?: ExecutionContext }): {
+/** The HTTP request and response of a context nestjs-cls opens, if it is an HTTP one. */
+export function httpOf(context: {
+  kind: string;
+  req?: unknown;
+  res?: unknown;
+  ctx?: ExecutionContext;
+}): {
   req?: HttpRequestLike;
   res?: HttpResponseLike;
 } {
@@ -91,7 +97,8 @@ function incomingId(req: HttpRequestLike, header: string): string | undefined {
   return undefined;
 }
 
-function echo(res: HttpResponseLike, header: string, id: string): void {
+/** Sets `header` on the response unless it was sent; a refusing response is left alone. */
+export function echo(res: HttpResponseLike, header: string, id: string): void {
   try {
     if (res.headersSent) return;
     if (typeof res.setHeader === 'function') res.setHeader(header, id);

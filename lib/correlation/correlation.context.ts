@@ -10,12 +10,16 @@ import {
   CORRELATION_ID,
   HANDLED_MESSAGE_ID,
   HANDLED_MESSAGE_TYPE,
+  REQUEST_TENANT_ID,
+  TENANT_ID,
 } from './correlation.internal-constants';
 
 /** The correlation variables of the current context, for handing to background work. */
 export interface ContextVars {
   correlationId?: string;
   causationId?: string;
+  /** The flow's tenant (option `tenant`), carried into the work like the correlation id. */
+  tenantId?: string;
 }
 
 type Store = Record<symbol, string | undefined>;
@@ -62,6 +66,8 @@ export function getContextVars(): ContextVars {
   if (correlationId !== undefined) vars.correlationId = correlationId;
   // What a background task dispatches is caused by the message being handled here.
   if (causationId !== undefined) vars.causationId = causationId;
+  const tenantId = store?.[TENANT_ID] ?? store?.[REQUEST_TENANT_ID];
+  if (tenantId !== undefined) vars.tenantId = tenantId;
   return vars;
 }
 
@@ -71,6 +77,7 @@ export function setContextVars(vars: ContextVars): void {
   const store = writableStore();
   if (vars.correlationId !== undefined) store[CORRELATION_ID] = vars.correlationId;
   if (vars.causationId !== undefined) store[CAUSATION_ID] = vars.causationId;
+  if (vars.tenantId !== undefined) store[TENANT_ID] = vars.tenantId;
 }
 
 /**
@@ -85,6 +92,7 @@ export function runWithContext<T>(vars: ContextVars, fn: () => T): T {
     {
       [CORRELATION_ID]: vars.correlationId ?? generateCorrelationId(),
       [CAUSATION_ID]: vars.causationId,
+      [TENANT_ID]: vars.tenantId,
       [HANDLED_MESSAGE_ID]: undefined,
       [HANDLED_MESSAGE_TYPE]: undefined,
     },
@@ -106,8 +114,11 @@ function assertId(name: string, value: unknown): void {
 
 function assertVars(vars: ContextVars): void {
   if (vars === null || typeof vars !== 'object') {
-    throw new TypeError('context vars must be an object { correlationId?, causationId? }');
+    throw new TypeError(
+      'context vars must be an object { correlationId?, causationId?, tenantId? }',
+    );
   }
   if (vars.correlationId !== undefined) assertId('correlationId', vars.correlationId);
   if (vars.causationId !== undefined) assertId('causationId', vars.causationId);
+  if (vars.tenantId !== undefined) assertId('tenantId', vars.tenantId);
 }

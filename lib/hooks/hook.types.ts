@@ -14,6 +14,8 @@ export interface OperationAttributes {
   message_id?: string;
   correlation_id?: string;
   causation_id?: string;
+  /** The flow's tenant, when the `tenant` option is on and one is known. */
+  tenant_id?: string;
   /** Class name of the handler (or saga) that handles the message. */
   handler?: string;
   [key: string]: unknown;

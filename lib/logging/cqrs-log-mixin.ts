@@ -1,4 +1,5 @@
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
+import { getTenantId } from '../correlation/tenant.context';
 import { activeSpanContext } from '../shared/active-span';
 import { MixinFields } from './logging.constants';
 
@@ -7,12 +8,13 @@ export interface CqrsLogMixinFields {
   [MixinFields.CORRELATION_ID]?: string;
   [MixinFields.CAUSATION_ID]?: string;
   [MixinFields.TRACE_ID]?: string;
+  [MixinFields.TENANT_ID]?: string;
 }
 
 /**
- * A pino `mixin` that puts the flow's `correlation_id`, `causation_id` and the active span's
- * `trace_id` on every line the application logs — in HTTP requests, handlers and background
- * work alike — so any line joins its flow and its trace:
+ * A pino `mixin` that puts the flow's `correlation_id`, `causation_id`, `tenant_id` (with the
+ * `tenant` option) and the active span's `trace_id` on every line the application logs — in
+ * HTTP requests, handlers and background work alike — so any line joins its flow and its trace:
  *
  * ```ts
  * LoggerModule.forRoot({ pinoHttp: { mixin: cqrsLogMixin() } })
@@ -29,6 +31,8 @@ export function cqrsLogMixin(): () => CqrsLogMixinFields {
       if (correlationId !== undefined) fields.correlation_id = correlationId;
       const causationId = getCausationId();
       if (causationId !== undefined) fields.causation_id = causationId;
+      const tenantId = getTenantId();
+      if (tenantId !== undefined) fields.tenant_id = tenantId;
       const spanContext = activeSpanContext();
       if (spanContext !== undefined) fields.trace_id = spanContext.traceId;
     } catch {

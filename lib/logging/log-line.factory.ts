@@ -1,5 +1,6 @@
 import { failureOutcome } from '../hooks/operation-outcome';
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
+import { getTenantId } from '../correlation/tenant.context';
 import type { OperationAttributes } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import { activeSpanContext } from '../shared/active-span';
@@ -42,7 +43,7 @@ export class LogLineFactory {
     error: unknown,
   ): CqrsLogLine {
     const spanContext = activeSpanContext();
-    return {
+    const line: CqrsLogLine = {
       kind: attributes.kind,
       message_type: attributes.message_type,
       outcome: failed ? failureOutcome(error) : LogOutcome.SUCCESS,
@@ -59,6 +60,12 @@ export class LogLineFactory {
           ? this.policy.sanitize(attributes.message)
           : undefined,
     };
+    // Added only when present, so a line without them keeps its shape (and costs nothing).
+    const tenantId = attributes.tenant_id;
+    if (tenantId !== undefined) line.tenant_id = tenantId;
+    const audit = this.errorPolicy.auditRecord(attributes.message);
+    if (audit !== undefined) line.audit = audit;
+    return line;
   }
 
   /**
@@ -69,6 +76,8 @@ export class LogLineFactory {
     const line = this.line(attributes, undefined, true, attributes.error);
     line.correlation_id ??= getCorrelationId();
     line.causation_id ??= getCausationId();
+    const tenantId = getTenantId();
+    if (tenantId !== undefined) line.tenant_id ??= tenantId;
     return {
       message: `saga ${attributes.message_type ?? 'unknown'} stream failed; the saga stopped`,
       line,

@@ -21,6 +21,10 @@ export const LogFields = {
   MESSAGE_ID: 'message_id',
   /** Class name of the handler (or saga). */
   HANDLER: 'handler',
+  /** The flow's tenant; only with the `tenant` option. */
+  TENANT_ID: 'tenant_id',
+  /** The message's `@Audit()` fields, redacted: `{ actor: 'u-1', orderId: 'o-7' }`. */
+  AUDIT: 'audit',
   /** Of the active OpenTelemetry span, when there is a valid one. */
   TRACE_ID: 'trace_id',
   SPAN_ID: 'span_id',
@@ -49,6 +53,7 @@ export const MixinFields = {
   CORRELATION_ID: LogFields.CORRELATION_ID,
   CAUSATION_ID: LogFields.CAUSATION_ID,
   TRACE_ID: LogFields.TRACE_ID,
+  TENANT_ID: LogFields.TENANT_ID,
 } as const;
 
 /** Nest Logger context of the lines when nestjs-pino is absent. */
@@ -77,6 +82,8 @@ export interface CqrsLogLine {
   [LogFields.CAUSATION_ID]: string | undefined;
   [LogFields.MESSAGE_ID]: string | undefined;
   [LogFields.HANDLER]: string | undefined;
+  [LogFields.TENANT_ID]?: string;
+  [LogFields.AUDIT]?: Record<string, unknown>;
   [LogFields.TRACE_ID]: string | undefined;
   [LogFields.SPAN_ID]: string | undefined;
   [LogFields.ERR]: CqrsLogError | undefined;

@@ -27,6 +27,14 @@ export const MetricNames = {
   EVENT_AGE: 'cqrs_event_age_seconds',
 } as const;
 
+/** Metric names registered only with `tenant.metricLabel` (never otherwise). */
+export const TenantMetricNames = {
+  /** Counter: commands, queries, event handler executions and saga steps per tenant. */
+  MESSAGE_TOTAL: 'cqrs_tenant_messages_total',
+  /** Histogram: their duration per tenant, in seconds. */
+  MESSAGE_DURATION: 'cqrs_tenant_message_duration_seconds',
+} as const;
+
 /** Label names. */
 export const MetricLabels = {
   /** `command`, `query`, `event` or `saga`. */
@@ -43,6 +51,8 @@ export const MetricLabels = {
   SAGA: 'saga',
   /** What @nestjs/cqrs blamed: the failed message's class, or the saga's name. */
   CAUSE_TYPE: 'cause_type',
+  /** The flow's tenant id, capped by `tenant.maxMetricTenants` (`_other` past it). */
+  TENANT: 'tenant',
 } as const;
 
 /** Values of the `outcome` label (the operation's outcome). */
@@ -80,6 +90,12 @@ export const METRIC_LABEL_NAMES = {
   [MetricNames.UNHANDLED_EXCEPTIONS]: [MetricLabels.KIND, MetricLabels.CAUSE_TYPE],
   [MetricNames.EVENTS_UNHANDLED]: [MetricLabels.EVENT_TYPE],
   [MetricNames.EVENT_AGE]: [MetricLabels.EVENT_TYPE, MetricLabels.HANDLER],
+  [TenantMetricNames.MESSAGE_TOTAL]: [MetricLabels.KIND, MetricLabels.TENANT, MetricLabels.OUTCOME],
+  [TenantMetricNames.MESSAGE_DURATION]: [
+    MetricLabels.KIND,
+    MetricLabels.TENANT,
+    MetricLabels.OUTCOME,
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Help texts, shown by Prometheus and Grafana next to each metric. */
@@ -96,4 +112,8 @@ export const METRIC_HELP = {
   [MetricNames.EVENTS_UNHANDLED]: 'Events published with no event handler and taken by no saga',
   [MetricNames.EVENT_AGE]:
     'Age of an event (occurredAt to now) when an event handler or a saga step starts, in seconds',
+  [TenantMetricNames.MESSAGE_TOTAL]:
+    'CQRS commands, queries, event handler executions and saga-emitted commands per tenant, by outcome',
+  [TenantMetricNames.MESSAGE_DURATION]:
+    'Duration of CQRS commands, queries, event handler executions and saga-emitted commands per tenant, in seconds',
 } as const;

@@ -1,6 +1,11 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureReporter } from '../errors/failure-reporter';
-import { METRIC_HELP, METRIC_LABEL_NAMES, MetricNames } from './metrics.constants';
+import {
+  METRIC_HELP,
+  METRIC_LABEL_NAMES,
+  MetricNames,
+  TenantMetricNames,
+} from './metrics.constants';
 import { InFlightTracker } from './in-flight.tracker';
 import { CounterFamily, HistogramFamily, InFlightFamily } from './metrics.series';
 import type { SeriesFailureSink } from './series.interfaces';
@@ -11,7 +16,9 @@ export type PromClientModule = Pick<
   'Counter' | 'Gauge' | 'Histogram' | 'Registry' | 'register'
 >;
 
-type MetricName = (typeof MetricNames)[keyof typeof MetricNames];
+type MetricName =
+  | (typeof MetricNames)[keyof typeof MetricNames]
+  | (typeof TenantMetricNames)[keyof typeof TenantMetricNames];
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricFamiliesConfig {
@@ -53,6 +60,17 @@ export class MetricFamilies {
     this.unhandledExceptions = this.counter(MetricNames.UNHANDLED_EXCEPTIONS, false);
     this.eventsUnhandled = this.counter(MetricNames.EVENTS_UNHANDLED, false);
     this.eventAge = this.histogram(MetricNames.EVENT_AGE);
+  }
+
+  /**
+   * The per-tenant metrics, registered only when `tenant.metricLabel` asks for them, so an
+   * app without it has none of their lines in its scrape.
+   */
+  tenantFamilies(): { readonly duration: HistogramFamily; readonly total: CounterFamily } {
+    return {
+      duration: this.histogram(TenantMetricNames.MESSAGE_DURATION),
+      total: this.counter(TenantMetricNames.MESSAGE_TOTAL, false),
+    };
   }
 
   private histogram(name: MetricName): HistogramFamily {

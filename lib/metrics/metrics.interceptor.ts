@@ -10,10 +10,14 @@ import { loadOptionalPeer } from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
+import { TENANT_METRIC_OPERATIONS, TenantMetricsRecorder } from './tenant.metrics';
 import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
-type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
+type ModuleOptions = {
+  readonly metrics: ResolvedMetricsOptions | false;
+  readonly tenant?: { readonly metricLabel: boolean; readonly maxMetricTenants: number } | false;
+};
 
 const PROM_CLIENT = 'prom-client';
 
@@ -34,6 +38,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   readonly priority = BuiltInPriority.metrics;
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private recorder: MetricsRecorder | undefined;
+  private families: MetricFamilies | undefined;
 
   constructor(
     private readonly registry: HookRegistry,
@@ -55,6 +60,28 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
       return;
     }
     this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
+    this.registerTenantMetrics();
+  }
+
+  /** `tenant.metricLabel`: the per-tenant series, a watching signal of their own. */
+  private registerTenantMetrics(): void {
+    const tenant = this.options.tenant;
+    if (tenant === undefined || tenant === false || !tenant.metricLabel) return;
+    let recorder: TenantMetricsRecorder;
+    try {
+      recorder = new TenantMetricsRecorder(
+        this.families!.tenantFamilies(),
+        tenant.maxMetricTenants,
+        this.reporter,
+      );
+    } catch (error) {
+      this.reporter.report('Starting CQRS tenant metrics', error);
+      return;
+    }
+    this.registry.registerSignal(recorder, {
+      operations: TENANT_METRIC_OPERATIONS,
+      priority: this.priority,
+    });
   }
 
   start(frame: OperationFrame): void {
@@ -80,6 +107,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
       { registry, buckets: options.buckets, exemplars },
       this.reporter,
     );
+    this.families = families;
     return new MetricsRecorder(
       families,
       { maxMessageTypes: options.maxMessageTypes, exemplars },

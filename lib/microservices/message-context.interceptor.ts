@@ -166,6 +166,9 @@ export class MessageContextInterceptor implements NestInterceptor {
       if (message.causationId !== undefined) {
         attributes[MessagingAttributes.CAUSATION_ID] = message.causationId;
       }
+      if (message.tenantId !== undefined) {
+        attributes[MessagingAttributes.TENANT_ID] = message.tenantId;
+      }
       if (incoming.ageMs !== undefined) {
         attributes[MessagingAttributes.MESSAGE_AGE_MS] = incoming.ageMs;
       }

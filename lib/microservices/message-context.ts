@@ -15,6 +15,8 @@ import {
   CORRELATION_ID,
   HANDLED_MESSAGE_ID,
   HANDLED_MESSAGE_TYPE,
+  REQUEST_TENANT_ID,
+  TENANT_ID,
 } from '../correlation/correlation.internal-constants';
 import { MessageHeaders } from './microservices.constants';
 
@@ -27,6 +29,8 @@ export interface IncomingMessageContext {
   readonly correlationId: string | undefined;
   readonly causationId: string | undefined;
   readonly messageId: string | undefined;
+  /** The sender's tenant, when it had one and it is a valid id. */
+  readonly tenantId?: string | undefined;
   /** Send time (ms since epoch) when present and plausible. */
   readonly sentAt: number | undefined;
   /** The producer's span context when a valid `traceparent` came with the message. */
@@ -40,6 +44,8 @@ export interface OutgoingMessageIds {
   readonly messageId: string;
   readonly correlationId: string;
   readonly causationId: string | undefined;
+  /** The flow's tenant, when it has one. */
+  readonly tenantId?: string | undefined;
   readonly sentAt: number;
 }
 
@@ -66,6 +72,7 @@ export function outgoingIds(ownMessageId?: unknown): OutgoingMessageIds {
     messageId: isValidCorrelationId(ownMessageId) ? ownMessageId : randomUUID(),
     correlationId,
     causationId: store?.[HANDLED_MESSAGE_ID] ?? store?.[CAUSATION_ID],
+    tenantId: store?.[TENANT_ID] ?? store?.[REQUEST_TENANT_ID],
     sentAt: Date.now(),
   };
 }
@@ -82,6 +89,7 @@ export function writeMessageHeaders<C extends object>(
   if (ids.causationId !== undefined) headers[MessageHeaders.CAUSATION_ID] = ids.causationId;
   headers[MessageHeaders.MESSAGE_ID] = ids.messageId;
   headers[MessageHeaders.SENT_AT] = String(ids.sentAt);
+  if (ids.tenantId !== undefined) headers[MessageHeaders.TENANT_ID] = ids.tenantId;
   return carrier;
 }
 
@@ -124,6 +132,7 @@ export function readMessageContext(get: (name: string) => unknown): IncomingMess
     correlationId: id(MessageHeaders.CORRELATION_ID),
     causationId: id(MessageHeaders.CAUSATION_ID),
     messageId: id(MessageHeaders.MESSAGE_ID),
+    tenantId: id(MessageHeaders.TENANT_ID),
     sentAt: Number.isSafeInteger(sentAt) ? sentAt : undefined,
     remote,
     otel,
@@ -144,6 +153,7 @@ export function runAsMessageHandler<T>(
     {
       [CORRELATION_ID]: incoming.correlationId ?? generateCorrelationId(),
       [CAUSATION_ID]: incoming.causationId,
+      [TENANT_ID]: incoming.tenantId,
       [HANDLED_MESSAGE_ID]: incoming.messageId,
       [HANDLED_MESSAGE_TYPE]: messageType,
     },

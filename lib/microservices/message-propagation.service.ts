@@ -267,6 +267,7 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
       if (ids.causationId !== undefined) {
         attributes[MessagingAttributes.CAUSATION_ID] = ids.causationId;
       }
+      if (ids.tenantId !== undefined) attributes[MessagingAttributes.TENANT_ID] = ids.tenantId;
       span = this.spans.createDispatchSpan(
         MessagingSpanNames.send(destination),
         attributes,

@@ -16,6 +16,8 @@ export const MessageHeaders = {
   MESSAGE_ID: 'x-message-id',
   /** Send time, milliseconds since the Unix epoch, as a decimal string. */
   SENT_AT: 'x-message-sent-at',
+  /** The flow's tenant, when it has one (option `tenant`). */
+  TENANT_ID: 'x-tenant-id',
 } as const;
 
 /** Key of the explicit envelope for transports without headers (TCP, Redis). */
@@ -40,6 +42,8 @@ export const MessagingAttributes = {
   MESSAGE_ID: 'messaging.message.id',
   CONVERSATION_ID: 'messaging.message.conversation_id',
   CAUSATION_ID: 'cqrs.causation_id',
+  /** The flow's tenant, when the message carries one. */
+  TENANT_ID: 'tenant.id',
   /** Milliseconds from send to the start of processing (consumer spans). */
   MESSAGE_AGE_MS: 'cqrs.message_age_ms',
   /** `remote` on `event.dispatch`/`event.handler` spans of events that came from a broker. */

@@ -1,4 +1,12 @@
-export { Hash, Redact, TraceAttribute, type TraceAttributeField } from './redaction.decorators';
+export {
+  Audit,
+  type AuditField,
+  Hash,
+  Redact,
+  TraceAttribute,
+  type TraceAttributeField,
+} from './redaction.decorators';
+export { AUDIT_ATTRIBUTE_PREFIX } from './audit.constants';
 export {
   DEFAULT_MAX_PAYLOAD_CHARS,
   DEFAULT_PERSONAL_FIELDS,

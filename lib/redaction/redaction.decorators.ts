@@ -9,10 +9,19 @@ export interface TraceAttributeField {
   readonly attribute: string;
 }
 
+/** A message field written on every signal as part of the audit record. */
+export interface AuditField {
+  /** The property on the message. */
+  readonly property: string;
+  /** Its name in the audit record: `audit.<name>` on spans, `audit.<name>` in logs. */
+  readonly name: string;
+}
+
 interface FieldMetadata {
   redact: boolean;
   hash: boolean;
   traceAttribute: string | undefined;
+  audit: string | undefined;
 }
 
 interface ClassMetadata {
@@ -20,6 +29,7 @@ interface ClassMetadata {
   /** `undefined` when no field is redacted or hashed, so the walker can skip the lookup. */
   readonly actions: ReadonlyMap<string, FieldAction> | undefined;
   readonly traceFields: ReadonlyArray<TraceAttributeField>;
+  readonly auditFields: ReadonlyArray<AuditField>;
 }
 
 // Keyed by prototype rather than stored with reflect-metadata: nothing depends on the global
@@ -32,6 +42,11 @@ const resolvedMetadata = new WeakMap<object, ClassMetadata>();
 let metadataVersion = 0;
 
 const EMPTY_TRACE_FIELDS: ReadonlyArray<TraceAttributeField> = Object.freeze([]);
+const EMPTY_AUDIT_FIELDS: ReadonlyArray<AuditField> = Object.freeze([]);
+
+// Until some class marks a field `@Audit()`, no signal needs to look a message's class up.
+let auditDeclared = false;
+const AUDIT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Always replaces this field by `***` in payloads, logs and Sentry contexts, wherever an
@@ -74,6 +89,48 @@ export function TraceAttribute(name?: string): PropertyDecorator {
 }
 
 /**
+ * Puts this field in the message's audit record — "who did what" — on every signal: the span
+ * (attribute `audit.<name>`), the log line (object `audit`) and the Sentry event (context
+ * `audit`). The value goes through the redaction policy first: a field that is also `@Redact()`
+ * or `@Hash()`, matches a sensitive-field rule, or holds secret-shaped text comes out redacted.
+ *
+ * @param name the field's name in the record; defaults to the property name. 1 to 64
+ *   characters of `[A-Za-z0-9_.-]`.
+ */
+export function Audit(name?: string): PropertyDecorator {
+  if (name !== undefined && (typeof name !== 'string' || !AUDIT_NAME.test(name))) {
+    throw new TypeError('@Audit(name) expects a name of 1 to 64 characters of [A-Za-z0-9_.-].');
+  }
+  return (target, propertyKey) => {
+    const metadata = ownMetadataFor(target, propertyKey);
+    if (metadata && typeof propertyKey === 'string') {
+      metadata.audit = name ?? propertyKey;
+      auditDeclared = true;
+    }
+  };
+}
+
+/** Whether any class has an `@Audit()` field: until then the signals skip the lookup. */
+export function hasAuditFields(): boolean {
+  return auditDeclared;
+}
+
+/**
+ * The fields of a class marked `@Audit()`, base-class fields first.
+ *
+ * @param target an instance, a prototype or a class.
+ */
+export function getAuditFields(target: object): ReadonlyArray<AuditField> {
+  try {
+    const start = typeof target === 'function' ? (target.prototype as unknown) : target;
+    if (start === null || typeof start !== 'object') return EMPTY_AUDIT_FIELDS;
+    return resolveClassMetadata(start).auditFields;
+  } catch {
+    return EMPTY_AUDIT_FIELDS;
+  }
+}
+
+/**
  * The fields of a class marked `@TraceAttribute()`, base-class fields first.
  *
  * @param target an instance, a prototype or a class.
@@ -107,7 +164,7 @@ function ownMetadataFor(target: object, propertyKey: string | symbol): FieldMeta
   }
   let metadata = fields.get(propertyKey);
   if (!metadata) {
-    metadata = { redact: false, hash: false, traceAttribute: undefined };
+    metadata = { redact: false, hash: false, traceAttribute: undefined, audit: undefined };
     fields.set(propertyKey, metadata);
   }
   metadataVersion++;
@@ -126,6 +183,7 @@ function resolveClassMetadata(start: object): ClassMetadata {
 
   const actions = new Map<string, FieldAction>();
   const traceAttributes = new Map<string, string>();
+  const auditNames = new Map<string, string>();
   for (const fields of chain) {
     for (const [property, metadata] of fields) {
       // A subclass can add protection to an inherited field but never lift it.
@@ -134,6 +192,7 @@ function resolveClassMetadata(start: object): ClassMetadata {
       if (metadata.traceAttribute !== undefined) {
         traceAttributes.set(property, metadata.traceAttribute);
       }
+      if (metadata.audit !== undefined) auditNames.set(property, metadata.audit);
     }
   }
 
@@ -148,6 +207,12 @@ function resolveClassMetadata(start: object): ClassMetadata {
             ),
           )
         : EMPTY_TRACE_FIELDS,
+    auditFields:
+      auditNames.size > 0
+        ? Object.freeze(
+            [...auditNames].map(([property, name]) => Object.freeze({ property, name })),
+          )
+        : EMPTY_AUDIT_FIELDS,
   };
   resolvedMetadata.set(start, resolved);
   return resolved;

@@ -1,5 +1,12 @@
 import { types } from 'node:util';
-import { type FieldAction, getFieldActions, getTraceAttributeFields } from './redaction.decorators';
+import {
+  type FieldAction,
+  getAuditFields,
+  getFieldActions,
+  getTraceAttributeFields,
+  hasAuditFields,
+} from './redaction.decorators';
+import { AUDIT_ATTRIBUTE_PREFIX } from './audit.constants';
 import {
   REDACTION_MARKER,
   type RedactionOptions,
@@ -246,11 +253,12 @@ export class RedactionPolicy {
   }
 
   /**
-   * Span attributes for the message's `@TraceAttribute()` fields, base-class fields first.
-   * Strings, finite numbers and booleans are kept as they are, other values become their redacted
-   * JSON. Redaction and hashing still apply (a marked `email` field is written as `***`); the
-   * allowlist does not, since marking a field is itself an explicit choice. Fields holding
-   * `null`, `undefined` or nothing JSON can express are skipped.
+   * Span attributes for the message's `@TraceAttribute()` fields, base-class fields first, then
+   * its `@Audit()` fields as `audit.<name>`. Strings, finite numbers and booleans are kept as
+   * they are, other values become their redacted JSON. Redaction and hashing still apply (a
+   * marked `email` field is written as `***`); the allowlist does not, since marking a field is
+   * itself an explicit choice. Fields holding `null`, `undefined` or nothing JSON can express
+   * are skipped.
    */
   traceAttributes(message: unknown): Array<[string, TraceAttributeValue]> {
     if (message === null || typeof message !== 'object') return [];
@@ -258,30 +266,69 @@ export class RedactionPolicy {
       const prototype = Object.getPrototypeOf(message) as object | null;
       if (prototype === null || prototype === Object.prototype) return [];
       const fields = getTraceAttributeFields(prototype);
-      if (fields.length === 0) return [];
+      const audited = hasAuditFields() ? getAuditFields(prototype) : undefined;
+      if (fields.length === 0 && (audited === undefined || audited.length === 0)) return [];
 
       const classActions = getFieldActions(prototype);
       const attributes: Array<[string, TraceAttributeValue]> = [];
       for (const { property, attribute } of fields) {
-        const state = this.walker.newState();
-        state.ancestors.add(message);
-        const sanitized = this.walker.field(
-          property,
-          message,
-          undefined,
-          classActions,
-          0,
-          undefined,
-          this.rules.pathActions,
-          state,
-        );
-        const attributeValue = this.toAttributeValue(sanitized);
-        if (attributeValue !== undefined) attributes.push([attribute, attributeValue]);
+        const value = this.toAttributeValue(this.markedField(message, property, classActions));
+        if (value !== undefined) attributes.push([attribute, value]);
+      }
+      for (const { property, name } of audited ?? []) {
+        const value = this.toAttributeValue(this.markedField(message, property, classActions));
+        if (value !== undefined) attributes.push([AUDIT_ATTRIBUTE_PREFIX + name, value]);
       }
       return attributes;
     } catch {
       return [];
     }
+  }
+
+  /**
+   * The message's `@Audit()` fields as one record (`{ actor: 'u-1', orderId: 'o-7' }`), each
+   * value as the payload would show it — redacted, hashed, scrubbed, strings cut to
+   * `maxPayloadChars` — for the log line and the Sentry context. `undefined` when the class
+   * marks none (at no cost until some class uses `@Audit()`). Never throws.
+   */
+  auditRecord(message: unknown): Record<string, unknown> | undefined {
+    if (!hasAuditFields() || message === null || typeof message !== 'object') return undefined;
+    try {
+      const prototype = Object.getPrototypeOf(message) as object | null;
+      if (prototype === null || prototype === Object.prototype) return undefined;
+      const audited = getAuditFields(prototype);
+      if (audited.length === 0) return undefined;
+      const classActions = getFieldActions(prototype);
+      const record: Record<string, unknown> = {};
+      for (const { property, name } of audited) {
+        const value = this.markedField(message, property, classActions);
+        if (value === undefined) continue;
+        record[name] = typeof value === 'string' ? this.truncate(value).json : value;
+      }
+      return record;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One marked field of `message`, through the field rules, decorators and detectors. */
+  private markedField(
+    message: object,
+    property: string,
+    classActions: ReadonlyMap<string, FieldAction> | undefined,
+  ): unknown {
+    const state = this.walker.newState();
+    state.ancestors.add(message);
+    return this.walker.field(
+      property,
+      message,
+      undefined,
+      classActions,
+      0,
+      undefined,
+      this.rules.pathActions,
+      state,
+    );
   }
 
   private toAttributeValue(sanitized: unknown): TraceAttributeValue | undefined {

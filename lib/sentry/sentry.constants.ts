@@ -9,7 +9,12 @@ export const SentryTags = {
   KIND: 'cqrs.kind',
   CORRELATION_ID: 'correlation_id',
   CAUSATION_ID: 'causation_id',
+  /** The flow's tenant; only with the `tenant` option. */
+  TENANT_ID: 'tenant_id',
 } as const;
+
+/** Name of the context holding the message's `@Audit()` fields, redacted. */
+export const SENTRY_AUDIT_CONTEXT_NAME = 'audit';
 
 /** Name of the context holding the failure's ids, handler and redacted payload. */
 export const SENTRY_CONTEXT_NAME = 'cqrs';

@@ -11,6 +11,7 @@ import { loadOptionalPeer } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
 import {
+  SENTRY_AUDIT_CONTEXT_NAME,
   SENTRY_CONTEXT_NAME,
   SENTRY_MECHANISM,
   SENTRY_PACKAGE,
@@ -126,6 +127,8 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
         [SentryContextKeys.PAYLOAD]:
           attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
       });
+      const audit = this.policy.auditRecord(attributes.message);
+      if (audit !== undefined) scope.setContext(SENTRY_AUDIT_CONTEXT_NAME, audit);
       sentry.captureException(redacted, { mechanism: SENTRY_MECHANISM });
     });
     this.watcher!.watch(sentry.getClient());
@@ -171,6 +174,7 @@ function tagsOf(attributes: OperationAttributes): Record<string, string> {
   }
   if (attributes.causation_id !== undefined)
     tags[SentryTags.CAUSATION_ID] = attributes.causation_id;
+  if (attributes.tenant_id !== undefined) tags[SentryTags.TENANT_ID] = attributes.tenant_id;
   return tags;
 }
 

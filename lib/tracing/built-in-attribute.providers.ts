@@ -11,7 +11,8 @@ import { WRITE_ATTRIBUTES } from './tracing.internal-constants';
 
 const REQUESTED_BY_FIELD = 'requestedBy';
 
-function builtIn(name: string, write: AttributeWriter): SpanAttributesProvider {
+/** A provider the built-in factories run through its allocation-free writer. */
+export function builtIn(name: string, write: AttributeWriter): SpanAttributesProvider {
   // Called as a plain provider (by a custom SpanFactory) it returns a record; the built-in
   // factories call the writer instead and allocate nothing.
   const provider = {

@@ -36,6 +36,8 @@ export const TracingAttributes = {
   REQUESTED_AT: 'cqrs.requested_at',
   /** `requestedBy` of a BaseCommand/BaseQuery; only with `tracing.recordRequestedBy`. */
   REQUESTED_BY: 'cqrs.requested_by',
+  /** The flow's tenant; only with the `tenant` option. */
+  TENANT_ID: 'tenant.id',
   /** The message's type name as the operation names it (`messageName` provider). */
   MESSAGE_NAME: 'cqrs.message_name',
   /** What the message is: command, query or event (`messageType` provider). */

@@ -8,11 +8,15 @@ import { NoOpSpanFactory } from './no-op.span-factory';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import { PayloadInterceptor } from './payload.interceptor';
 import type { SpanFactory } from './span-factory.interface';
+import { tenantAttributesProvider } from './tenant-attribute.provider';
 import { TracingInterceptor } from './tracing.interceptor';
 import { SPAN_FACTORY } from './tracing.internal-constants';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
-type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
+type ModuleOptions = {
+  readonly tracing: ResolvedTracingOptions | false;
+  readonly tenant?: object | false;
+};
 
 /** The application's span factory: the configured one (or OpenTelemetry), with the built-in providers. */
 export function createSpanFactory(
@@ -24,7 +28,12 @@ export function createSpanFactory(
   if (tracing === false) return new NoOpSpanFactory();
   const factory =
     tracing.spanFactory ?? new OpenTelemetrySpanFactory({ failureReporter: reporter });
-  for (const provider of builtInAttributeProviders(tracing, policy)) {
+  const providers = builtInAttributeProviders(tracing, policy);
+  // Only an app that carries tenants pays for the provider.
+  if (options.tenant !== undefined && options.tenant !== false) {
+    providers.push(tenantAttributesProvider);
+  }
+  for (const provider of providers) {
     try {
       factory.registerSpanAttributesProvider(provider);
     } catch (error) {

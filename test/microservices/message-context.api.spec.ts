@@ -2,6 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import {
   getCausationId,
   getCorrelationId,
+  getTenantId,
   injectMessageContext,
   MessageHeaders,
   messageEnvelope,
@@ -18,6 +19,23 @@ describe('injectMessageContext / runWithMessageContext', () => {
   });
   afterAll(async () => {
     await sdk.shutdown();
+  });
+
+  it("carries the flow's tenant in x-tenant-id; a hostile one is dropped", () => {
+    const headers = runWithContext({ correlationId: 'flow-t', tenantId: 'acme' }, () =>
+      injectMessageContext(),
+    );
+    expect(headers[MessageHeaders.TENANT_ID]).toBe('acme');
+    expect(runWithMessageContext(headers, () => getTenantId())).toBe('acme');
+    expect(
+      runWithMessageContext({ ...headers, [MessageHeaders.TENANT_ID]: 'acme\nx' }, () =>
+        getTenantId(),
+      ),
+    ).toBeUndefined();
+    // Without a tenant in the flow, no header at all.
+    const plain = runWithContext({ correlationId: 'flow-u' }, () => injectMessageContext());
+    expect(plain[MessageHeaders.CORRELATION_ID]).toBe('flow-u');
+    expect(Object.keys(plain)).not.toContain(MessageHeaders.TENANT_ID);
   });
 
   it('writes the flow into a carrier and restores it on the other side', () => {

@@ -55,14 +55,24 @@ describe('resolveObservabilityOptions', () => {
           'microservices',
           'redaction',
           'sentry',
+          'tenant',
           'tracing',
           'validation',
         ].sort(),
       );
+      expect(resolved.tenant).toBe(false);
       expect(resolved.correlation).toEqual({ header: 'x-correlation-id', echo: true });
       expect(DEFAULT_CORRELATION_HEADER).toBe('x-correlation-id');
       expect(resolved.validation).toEqual({});
       expect(resolved.flowMap).toBe(false);
+      expect(resolveObservabilityOptions({ tenant: true }).tenant).toEqual({
+        header: 'x-tenant-id',
+        echo: true,
+        fromCls: undefined,
+        fromMessage: 'tenantId',
+        metricLabel: false,
+        maxMetricTenants: 100,
+      });
       expect(resolved.tracing).toMatchObject({
         payload: true,
         eventHandlerTrace: 'child',

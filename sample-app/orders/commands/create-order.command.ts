@@ -1,5 +1,5 @@
 import { IsEmail, IsInt, Matches, Max, Min } from 'class-validator';
-import { BaseCommand, type CommandProps } from 'nestjs-cqrs-observability';
+import { Audit, BaseCommand, type CommandProps } from 'nestjs-cqrs-observability';
 import type { Order } from '../order';
 import { MAX_QUANTITY, SKU_PATTERN } from '../orders.constants';
 
@@ -8,11 +8,20 @@ import { MAX_QUANTITY, SKU_PATTERN } from '../orders.constants';
  * command (the controller, a queue consumer, a test): an invalid one fails with
  * `MessageValidationError` before the handler runs. `email` is hidden in spans, logs and Sentry
  * by the library's default redaction; `requestedBy` is hashed (see the module options).
+ *
+ * `@Audit()` fields make up the audit record — who ordered what — on the span (`audit.*`),
+ * the log line (`audit`) and the Sentry event, through the same redaction: the actor comes
+ * out hashed, like `requestedBy` everywhere else.
  */
 export class CreateOrderCommand extends BaseCommand<Order> {
+  @Audit('actor')
+  declare readonly requestedBy?: string;
+
+  @Audit()
   @Matches(SKU_PATTERN)
   declare readonly sku: string;
 
+  @Audit()
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)

@@ -1,0 +1,2 @@
+/** Span attribute key prefix of `@Audit()` fields: `audit.<name>`. */
+export const AUDIT_ATTRIBUTE_PREFIX = 'audit.';
