@@ -13,6 +13,12 @@ import {
 } from './flows/flow-map.options';
 import type { CqrsInterceptor } from './hooks/hook.types';
 import {
+  type ResolvedTelemetryOptions,
+  resolveTelemetryOptions,
+  type TelemetryOptions,
+  withEventHandlerTraces,
+} from './hooks/telemetry.options';
+import {
   LoggingOptions,
   ResolvedLoggingOptions,
   resolveLoggingOptions,
@@ -90,6 +96,13 @@ export interface CqrsObservabilityModuleOptions {
    * @default true
    */
   microservices?: boolean | MicroservicesOptions;
+  /**
+   * Per message type and per handler: turn tracing, payload capture, metrics, logs or Sentry
+   * off, set the log level and slow threshold, pick the handler trace shape. Also
+   * `@CqrsTelemetry()` on the class; README "Telemetry per message type" has the precedence.
+   * @default no policies
+   */
+  telemetry?: TelemetryOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -104,6 +117,7 @@ export interface ResolvedObservabilityOptions {
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
   readonly flowMap: ResolvedFlowMapOptions | false;
   readonly microservices: ResolvedMicroservicesOptions | false;
+  readonly telemetry: ResolvedTelemetryOptions;
 }
 
 const ROOT_OPTIONS = [
@@ -117,6 +131,7 @@ const ROOT_OPTIONS = [
   'interceptors',
   'flowMap',
   'microservices',
+  'telemetry',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -124,10 +139,12 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
   const raw = options ?? {};
   assertPlainObject(raw, 'options');
   assertKnownKeys(raw, '', ROOT_OPTIONS);
+  const tracing = resolveTracingOptions(raw.tracing);
+  const telemetry = resolveTelemetryOptions(raw.telemetry);
   return Object.freeze({
     correlation: resolveCorrelationOptions(raw.correlation),
     validation: resolveValidation(raw.validation),
-    tracing: resolveTracingOptions(raw.tracing),
+    tracing,
     redaction: resolveRedactionOptions(raw.redaction as RedactionOptions | undefined, 'redaction'),
     metrics: resolveMetricsOptions(raw.metrics),
     logging: resolveLoggingOptions(raw.logging),
@@ -135,6 +152,14 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     interceptors: resolveInterceptors(raw.interceptors),
     flowMap: resolveFlowMapOptions(raw.flowMap),
     microservices: resolveMicroservicesOptions(raw.microservices),
+    telemetry:
+      tracing === false
+        ? telemetry
+        : withEventHandlerTraces(
+            telemetry,
+            tracing.eventHandlerTraceByEvent,
+            'tracing.eventHandlerTraceByEvent',
+          ),
   });
 }
 

@@ -8,6 +8,8 @@ import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
@@ -27,6 +29,7 @@ type ModuleOptions = { readonly logging: ResolvedLoggingOptions | false };
 interface Timing {
   readonly context: CqrsOperationContext;
   readonly start: number;
+  readonly policy: ResolvedTelemetryPolicy;
 }
 
 type RegisterOptions = Parameters<HookRegistry['register']>[1];
@@ -59,6 +62,7 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     @Inject(OPTIONAL_PACKAGE_LOADER)
     private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.options = rootOptions.logging;
     this.operations =
@@ -104,8 +108,9 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     next: HookNext,
   ): unknown {
     try {
-      if (this.sink!.isLevelEnabled('debug')) {
-        const { line, message } = unhandledEventLine(this.lines!, attributes);
+      const policy = this.telemetry.policyFor(attributes.message, undefined);
+      if (policy.logs && this.sink!.isLevelEnabled('debug')) {
+        const { line, message } = unhandledEventLine(this.lines!, attributes, policy);
         this.sink!.write('debug', line, message);
       }
     } catch (failure) {
@@ -115,7 +120,10 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const timing: Timing = { context, start: performance.now() };
+    const a = context.attributes;
+    const policy = this.telemetry.policyFor(a.message, a.handler);
+    if (!policy.logs) return next();
+    const timing: Timing = { context, start: performance.now(), policy };
     return observeOutcome(
       next,
       this.observer,
@@ -131,18 +139,20 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     const lines = this.lines!;
     const attributes = timing.context.attributes;
     const durationMs = performance.now() - timing.start;
-    const level = lines.level(attributes, durationMs, failed);
+    const policy = timing.policy;
+    const level = lines.level(attributes, durationMs, failed, policy);
     if (!sink.isLevelEnabled(level)) return;
     sink.write(
       level,
-      lines.line(attributes, durationMs, failed, error),
-      lines.message(attributes, durationMs, level),
+      lines.line(attributes, durationMs, failed, error, policy),
+      lines.message(attributes, durationMs, level, policy),
     );
   }
 
   private writeSagaError(attributes: CqrsOperationContext['attributes'], next: HookNext): unknown {
     try {
-      if (this.sink!.isLevelEnabled('error')) {
+      const policy = this.telemetry.policyFor(undefined, attributes.handler);
+      if (policy.logs && this.sink!.isLevelEnabled('error')) {
         const { line, message } = this.lines!.sagaErrorLine(attributes);
         this.sink!.write('error', line, message);
       }

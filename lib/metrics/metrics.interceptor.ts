@@ -6,6 +6,7 @@ import { HookRegistry } from '../hooks/hook.registry';
 import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
@@ -20,6 +21,7 @@ import { describeError } from '../errors/describe-error';
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
 
 const PROM_CLIENT = 'prom-client';
+const REGISTER = OperationNames.messageRegistryRegister;
 
 /**
  * Prometheus metrics for every command, query, event publish, event handler and saga, plus
@@ -46,6 +48,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
     @Optional()
     @Inject(OPTIONAL_PACKAGE_LOADER)
     private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
+    private readonly telemetry: TelemetryPolicies,
   ) {}
 
   onModuleInit(): void {
@@ -70,7 +73,13 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
     const recorder = this.recorder;
-    return recorder === undefined ? next() : recorder.record(context, next);
+    if (recorder === undefined) return next();
+    const a = context.attributes;
+    // A registration notice is about several series: the recorder asks for each.
+    if (context.operation !== REGISTER && !this.telemetry.policyFor(a.message, a.handler).metrics) {
+      return next();
+    }
+    return recorder.record(context, next);
   }
 
   private loadPromClient(): PromClientModule | undefined {
@@ -101,6 +110,7 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       families,
       { maxMessageTypes: options.maxMessageTypes, exemplars },
       this.reporter,
+      this.telemetry,
     );
   }
 

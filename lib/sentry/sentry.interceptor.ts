@@ -18,6 +18,7 @@ import type {
 } from '../hooks/hook.types';
 import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
@@ -68,6 +69,16 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     onSuccess: () => undefined,
     onError: (context, error) => this.capture(error, context.operation, context.attributes),
   };
+  /**
+   * For a type whose policy turns Sentry off: its error is decided (declined) here, so neither an
+   * enclosing operation nor the UnhandledExceptionBus notice of the same error sends it.
+   */
+  private readonly declined: OutcomeObserver<CqrsOperationContext> = {
+    onSuccess: () => undefined,
+    onError: (_context, error) => {
+      if (isObject(error)) this.decided.add(error);
+    },
+  };
 
   constructor(
     private readonly registry: HookRegistry,
@@ -77,6 +88,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     @Inject(OPTIONAL_PACKAGE_LOADER)
     private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.options = rootOptions.sentry;
   }
@@ -122,9 +134,11 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const a = context.attributes;
+    const policy = this.telemetry.policyFor(a.message, a.handler);
     return observeOutcome(
       next,
-      this.observer,
+      policy.sentry ? this.observer : this.declined,
       context,
       this.reporter,
       SentryFailureSources.CAPTURE,
@@ -137,6 +151,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     // An unhandled exception was nearly always seen by its event handler's operation already;
     // one we cannot mark (a thrown string) is left to that operation.
     if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX) && !isObject(error)) return;
+    if (!this.telemetry.policyFor(attributes.message, attributes.handler).sentry) return;
     try {
       this.capture(error, operation, attributes);
     } catch (failure) {
@@ -168,7 +183,10 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
         [SentryContextKeys.CAUSATION_ID]: attributes.causation_id,
         [SentryContextKeys.HANDLER]: attributes.handler,
         [SentryContextKeys.PAYLOAD]:
-          attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
+          attributes.message === undefined ||
+          !this.telemetry.policyFor(attributes.message, attributes.handler).payload
+            ? undefined
+            : this.policy.sanitize(attributes.message),
       });
       sentry.captureException(redacted, { mechanism: SENTRY_MECHANISM });
     });

@@ -8,3 +8,9 @@ export const FAILURE_REPORTER = Symbol('cqrs-observability.failure-reporter');
  * event's publish span even when a batch was published from another event's context.
  */
 export const SAGA_TRIGGER_EVENT = Symbol('cqrs-observability.saga-trigger-event');
+
+/**
+ * On the attributes of a `message_registry.register` notice: the registered message class (the
+ * notice names it by string), so a signal can follow that class's telemetry policy.
+ */
+export const MESSAGE_CLASS = Symbol('cqrs-observability.message-class');

@@ -5,6 +5,7 @@ import { HookRegistry } from '../hooks/hook.registry';
 import { RAW_NEXT } from '../hooks/registration';
 import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
 import { BuiltInPriority } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTracingOptions } from './tracing.options';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan } from './cqrs-span.interface';
@@ -35,6 +36,7 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
     @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.enabled = options.tracing !== false && options.tracing.payload;
   }
@@ -49,10 +51,12 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const a = context.attributes;
     // The span the tracing interceptor made for this very operation, not whatever is active.
-    const span = (context.attributes as Record<symbol, unknown>)[OPERATION_SPAN] as
-      CqrsSpan | undefined;
-    if (span !== undefined) this.record(span, context.attributes.message);
+    const span = (a as Record<symbol, unknown>)[OPERATION_SPAN] as CqrsSpan | undefined;
+    if (span !== undefined && this.telemetry.policyFor(a.message, a.handler).payload) {
+      this.record(span, a.message);
+    }
     return next();
   }
 

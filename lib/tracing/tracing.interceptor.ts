@@ -1,6 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import { classOf } from '../hooks/message-type';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS, SAGA_TRIGGER_EVENT } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -14,9 +13,10 @@ import type {
 } from '../hooks/hook.types';
 import type { OutcomeObserver } from '../hooks/observe-outcome';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { getEventHandlerTrace } from './event-handler-trace.decorator';
 import { runInSpan } from './run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
 import {
@@ -54,8 +54,6 @@ interface SpanPlan {
   /** The message type; for a saga, its name (the command type varies per emission). */
   readonly type: string;
   readonly operationType: string;
-  /** Handler spans: the trace shape of the event, resolved at the first handling. */
-  shape: EventHandlerTraceShape | undefined;
 }
 
 const MAX_PLANS = 2048;
@@ -109,6 +107,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) private readonly factory: SpanFactory,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.tracing = options.tracing;
   }
@@ -123,9 +122,13 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
+    const a = context.attributes;
+    const policy = this.telemetry.policyFor(a.message, a.handler);
+    // No span: what the operation dispatches nests under the span active around it.
+    if (!policy.tracing) return next();
     let span: CqrsSpan;
     try {
-      span = this.startSpan(context);
+      span = this.startSpan(context, policy);
     } catch (error) {
       this.reporter.report(SOURCE, error);
       return next();
@@ -133,7 +136,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     return runInSpan(span, next, this.spanOutcome, this.reporter, SOURCE, context.attributes);
   }
 
-  private startSpan(context: CqrsOperationContext): CqrsSpan {
+  private startSpan(context: CqrsOperationContext, policy: ResolvedTelemetryPolicy): CqrsSpan {
     const a = context.attributes;
     const plan = this.planFor(context.operation, a);
     const type = plan.role === SAGA ? stringOr(a['command.type'], plan.type) : plan.type;
@@ -156,7 +159,7 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
         span = factory.createHandlerSpan(
           plan.name,
           attributes,
-          this.handlerPlacement(plan, message),
+          this.handlerPlacement(policy.trace ?? this.defaultShape(), message),
           a,
         );
         break;
@@ -200,11 +203,10 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     return context.with(trace.setSpanContext(context.active(), published), create);
   }
 
-  /** Child of the publish span, or a new trace linked to it, as the event's shape says. */
-  private handlerPlacement(plan: SpanPlan, message: unknown): HandlerSpanOptions {
+  /** Child of the publish span, or a new trace linked to it, as the handler's policy says. */
+  private handlerPlacement(shape: EventHandlerTraceShape, message: unknown): HandlerSpanOptions {
     const published =
       message !== null && typeof message === 'object' ? this.dispatchSpans.get(message) : undefined;
-    const shape = (plan.shape ??= this.shapeOf(message, plan.type));
     const valid = published !== undefined && isSpanContextValid(published);
     if (shape === 'link') return valid ? { isChildTrace: false, link: published } : LINKLESS_ROOT;
     return valid ? { isChildTrace: true, parent: published } : CHILD_OF_ACTIVE;
@@ -224,12 +226,8 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     return { isChildTrace: true, parent: 'active', kind: SpanKind.INTERNAL, links };
   }
 
-  /** Option map for the event, then `@EventHandlerTrace()` on its class, then the default. */
-  private shapeOf(message: unknown, eventType: string): EventHandlerTraceShape {
-    const tracing = this.tracing as ResolvedTracingOptions;
-    const byEvent = tracing.eventHandlerTraceByEvent;
-    if (Object.prototype.hasOwnProperty.call(byEvent, eventType)) return byEvent[eventType]!;
-    return getEventHandlerTrace(classOf(message)) ?? tracing.eventHandlerTrace;
+  private defaultShape(): EventHandlerTraceShape {
+    return (this.tracing as ResolvedTracingOptions).eventHandlerTrace;
   }
 
   /** `@TraceAttribute()` fields of the message, redacted by the shared policy. */
@@ -289,7 +287,6 @@ function makePlan(operation: string, attributes: OperationAttributes): SpanPlan 
     name,
     type,
     operationType: role === DISPATCH ? MessagingOperationType.SEND : MessagingOperationType.PROCESS,
-    shape: undefined,
   };
 }
 

@@ -55,6 +55,7 @@ describe('resolveObservabilityOptions', () => {
           'microservices',
           'redaction',
           'sentry',
+          'telemetry',
           'tracing',
           'validation',
         ].sort(),
