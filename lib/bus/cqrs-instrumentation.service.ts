@@ -262,6 +262,8 @@ export class CqrsInstrumentationService
           cause_type: causeType,
           error: info?.exception,
         };
+        // A dead saga's notice names the saga as its handler: the saga's telemetry policy applies.
+        if (kind === 'saga') attributes.handler = causeType;
         this.dispatcher.notify(OperationNames.unhandledException(causeType), attributes);
       }),
     );

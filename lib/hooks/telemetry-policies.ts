@@ -58,6 +58,10 @@ export class TelemetryPolicies {
   private readonly handlerClasses = new Map<string, object>();
   // Operations with no message class (a saga's dead stream, a hand-made operation).
   private readonly classless: MessagePolicies;
+  // The signals of one operation ask one after the other: the last answer is the next one.
+  private lastClass: unknown;
+  private lastHandler: unknown;
+  private lastPolicy: ResolvedTelemetryPolicy = DEFAULT_TELEMETRY_POLICY;
 
   constructor(options: ModuleOptions) {
     this.messages = options.telemetry.messages;
@@ -83,15 +87,20 @@ export class TelemetryPolicies {
 
   /** The policy of an operation on `message` (by its class), handled by `handler` if given. */
   policyFor(message: unknown, handler: unknown): ResolvedTelemetryPolicy {
-    if (!this.active) return DEFAULT_TELEMETRY_POLICY;
+    if (!this.configured && !anyTelemetryDeclared()) return DEFAULT_TELEMETRY_POLICY;
     return this.telemetryPolicyOf(classOf(message), handler);
   }
 
   /** The policy of `messageClass`, handled by `handler` if given: frozen, cached, shared. */
   telemetryPolicyOf(messageClass: unknown, handler?: unknown): ResolvedTelemetryPolicy {
-    if (!this.active) return DEFAULT_TELEMETRY_POLICY;
+    if (!this.configured && !anyTelemetryDeclared()) return DEFAULT_TELEMETRY_POLICY;
+    if (messageClass === this.lastClass && handler === this.lastHandler) return this.lastPolicy;
     const policies = this.messagePolicies(messageClass);
-    return typeof handler === 'string' ? policies.forHandler(handler) : policies.policy;
+    const policy = typeof handler === 'string' ? policies.forHandler(handler) : policies.policy;
+    this.lastClass = messageClass;
+    this.lastHandler = handler;
+    this.lastPolicy = policy;
+    return policy;
   }
 
   /** @internal The layers of a handler over its message's two. */

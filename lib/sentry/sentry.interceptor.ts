@@ -151,7 +151,11 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     // An unhandled exception was nearly always seen by its event handler's operation already;
     // one we cannot mark (a thrown string) is left to that operation.
     if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX) && !isObject(error)) return;
-    if (!this.telemetry.policyFor(attributes.message, attributes.handler).sentry) return;
+    if (!this.telemetry.policyFor(attributes.message, attributes.handler).sentry) {
+      // Declined for good: a dead saga's error also reaches the UnhandledExceptionBus.
+      if (isObject(error)) this.decided.add(error);
+      return;
+    }
     try {
       this.capture(error, operation, attributes);
     } catch (failure) {

@@ -1,4 +1,15 @@
-import { CommandBus, EventBus, EventsHandler, type IEventHandler, QueryBus } from '@nestjs/cqrs';
+import { Injectable } from '@nestjs/common';
+import {
+  CommandBus,
+  EventBus,
+  EventsHandler,
+  type IEvent,
+  type IEventHandler,
+  ofType,
+  QueryBus,
+  Saga,
+} from '@nestjs/cqrs';
+import { map, type Observable } from 'rxjs';
 import {
   BaseEvent,
   CqrsTelemetry,
@@ -15,7 +26,7 @@ import {
 } from '../fixtures/orders.fixture';
 import { PinoLevel } from '../logging/memory-log-stream';
 import { samplesOf } from '../metrics/prometheus-text';
-import { spanNamed } from '../tracing/tracing-sdk';
+import { isChildOf, spanNamed } from '../tracing/tracing-sdk';
 
 /** Layer 4 (message decorator): warn, and no payload. */
 @CqrsTelemetry({ logLevel: 'warn', payload: false })
@@ -43,6 +54,26 @@ class ConfiguredLayeredHandler implements IEventHandler<LayeredEvent> {
   handle(): void {}
 }
 
+/** Published with no handler and no saga: the unhandled-event notice is about it. */
+class QuietOrphanEvent extends BaseEvent {}
+class LoudOrphanEvent extends BaseEvent {}
+
+/** Dies on its first event: a dead saga follows the saga's policy. */
+class DoomEvent extends BaseEvent {}
+
+@Injectable()
+class DoomedSaga {
+  static readonly error = new Error('doomed saga stream failure');
+  @Saga()
+  doomed = (events$: Observable<IEvent>): Observable<never> =>
+    events$.pipe(
+      ofType(DoomEvent),
+      map(() => {
+        throw DoomedSaga.error;
+      }),
+    );
+}
+
 /**
  * The `telemetry` module option, by class (a Map) and by class name (an object, as a config
  * file writes it), for messages and handlers — and the order in which the layers win.
@@ -53,16 +84,24 @@ describe('telemetry option: policies by class and by name', () => {
 
   beforeAll(async () => {
     const app = await sinks.start(
-      [...ORDER_HANDLERS, PlainLayeredHandler, DecoratedLayeredHandler, ConfiguredLayeredHandler],
+      [
+        ...ORDER_HANDLERS,
+        PlainLayeredHandler,
+        DecoratedLayeredHandler,
+        ConfiguredLayeredHandler,
+        DoomedSaga,
+      ],
       {
         telemetry: {
           messages: new Map<TelemetryClass | string, TelemetryPolicy>([
             [GetOrderQuery, { tracing: false }],
+            [QuietOrphanEvent, { logs: false, metrics: false }],
             [LayeredEvent, { logLevel: 'info' }],
             ['ReserveStockCommand', { metrics: false }],
           ]),
           handlers: {
             OrderSaga: { tracing: false },
+            DoomedSaga: { logs: false, metrics: false, sentry: false },
             SendConfirmationHandler: { logs: false },
             FailingEventHandler: { sentry: false },
             ConfiguredLayeredHandler: { logLevel: 'warn' },
@@ -111,6 +150,7 @@ describe('telemetry option: policies by class and by name', () => {
     const place = spanNamed(spans, 'cqrs.PlaceOrderCommand');
     const reserve = spanNamed(spans, 'cqrs.ReserveStockCommand');
     expect(reserve.spanContext().traceId).toBe(place.spanContext().traceId);
+    expect(isChildOf(reserve, spanNamed(spans, 'event.dispatch.OrderPlacedEvent'))).toBe(true);
 
     // SendConfirmationHandler (by name): no line for that handler, the event's span is there.
     expect(sinks.logs.where({ handler: 'SendConfirmationHandler' })).toEqual([]);
@@ -148,5 +188,41 @@ describe('telemetry option: policies by class and by name', () => {
     expect(lines).toHaveLength(3);
     expect(lines.filter((line) => 'payload' in line)).toEqual([]);
     expect(JSON.stringify(sinks.logTexts())).not.toContain('layer-note');
+  });
+
+  it('notices follow the message they are about: an unhandled event with logs and metrics off', async () => {
+    await trackFlow(sinks.app!, () => {
+      sinks.app!.get(EventBus).publish(new QuietOrphanEvent());
+      sinks.app!.get(EventBus).publish(new LoudOrphanEvent());
+    });
+    // The guard: the other orphan is logged and counted.
+    expect(
+      sinks.logs.where({ message_type: 'LoudOrphanEvent', outcome: 'unhandled' }),
+    ).toHaveLength(1);
+    const text = await sinks.metricsText();
+    expect(
+      samplesOf(text, 'cqrs_events_unhandled_total', { event_type: 'LoudOrphanEvent' })[0]?.value,
+    ).toBe(1);
+    expect(sinks.logs.where({ message_type: 'QuietOrphanEvent' })).toEqual([]);
+    expect(
+      samplesOf(text, 'cqrs_events_unhandled_total', { event_type: 'QuietOrphanEvent' }),
+    ).toEqual([]);
+  });
+
+  it("a dead saga follows the saga's policy: no line, no series, no Sentry event", async () => {
+    const before = await sinks.metricsText();
+    // The guard: the other saga's stream-error series exists at zero from bootstrap.
+    expect(
+      samplesOf(before, 'cqrs_saga_stream_errors_total', { saga: 'OrderSaga' })[0]?.value,
+    ).toBe(0);
+    expect(before).not.toContain('DoomedSaga');
+    sinks.app!.get(EventBus).publish(new DoomEvent());
+    await sinks.settle();
+    expect(sinks.logs.where({ kind: 'saga' })).toEqual([]);
+    expect(sinks.logs.lines.filter((line) => JSON.stringify(line).includes('DoomedSaga'))).toEqual(
+      [],
+    );
+    expect(await sinks.metricsText()).not.toContain('DoomedSaga');
+    expect(sinks.transport.events()).toEqual([]);
   });
 });
