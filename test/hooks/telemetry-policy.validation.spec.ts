@@ -2,6 +2,7 @@ import {
   BaseCommand,
   BaseEvent,
   CqrsObservabilityModule,
+  type CqrsObservabilityModuleOptions,
   CqrsTelemetry,
   EventHandlerTrace,
   InvalidObservabilityOptionError,
@@ -235,5 +236,27 @@ describe('TelemetryPolicies: resolved once per class, frozen, field by field', (
     expect(policies.policyFor(null, undefined)).toBe(DEFAULT_TELEMETRY_POLICY);
     expect(policies.policyFor(Object.create(null), undefined)).toBe(DEFAULT_TELEMETRY_POLICY);
     expect(policies.policyFor(new GetOrderQuery({ sku: 'x' }), undefined).logs).toBe(false);
+  });
+});
+
+describe('telemetry option from a file, through forRootAsync', () => {
+  it('reads policies by class name from parsed JSON', async () => {
+    const file =
+      '{ "telemetry": { "messages": { "GetOrderQuery": { "logs": false, "logLevel": "debug" } } } }';
+    const app = await createTestApp({
+      observabilityModule: CqrsObservabilityModule.forRootAsync({
+        useFactory: () => JSON.parse(file) as CqrsObservabilityModuleOptions,
+      }),
+    });
+    try {
+      const policies = app.get(TelemetryPolicies, { strict: false });
+      expect(policies.policyFor(new GetOrderQuery({ sku: 'x' }), 'GetOrderHandler')).toMatchObject({
+        logs: false,
+        logLevel: 'debug',
+        tracing: true,
+      });
+    } finally {
+      await app.close();
+    }
   });
 });
