@@ -23,7 +23,7 @@ import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import { FAILURE_REPORTER, MESSAGE_CLASS, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
 import { MessageDispatcher } from './message-dispatcher';
-import { messageTypeOf } from '../hooks/message-type';
+import { messageClassOf } from '../hooks/operation-descriptor';
 import { PatchSet } from './patch-set';
 import { attachScopedHandler, detachScopedHandler } from './scoped-handler-patches';
 
@@ -254,7 +254,7 @@ export class CqrsInstrumentationService
         const causeType =
           typeof cause === 'string'
             ? (this.sagaClassByProperty.get(cause) ?? cause)
-            : messageTypeOf(cause).name;
+            : messageClassOf(cause).name;
         const attributes: OperationAttributes = {
           kind,
           message_type: causeType,

@@ -1,5 +1,6 @@
 import { anyTelemetryDeclared, declaredTelemetryPolicy } from './cqrs-telemetry.decorator';
-import { classOf } from './message-type';
+import { classOf, OperationRole } from './operation-descriptor';
+import type { OperationFrame } from './operation-frame';
 import {
   DEFAULT_TELEMETRY_POLICY,
   mergeTelemetryPolicies,
@@ -13,6 +14,15 @@ type ModuleOptions = { readonly telemetry: ResolvedTelemetryOptions };
 
 // Handler names come from registered classes; the bound guards a hand-made operation flood.
 const MAX_HANDLERS_PER_MESSAGE = 1024;
+
+/**
+ * What a descriptor's `policy` slot holds: descriptors are the process's, one per class, while
+ * policies are one application's (its `telemetry` option), so the slot names its owner.
+ */
+interface PolicySlot {
+  readonly owner: TelemetryPolicies;
+  readonly policy: ResolvedTelemetryPolicy;
+}
 
 /** The resolved policies of one message class: its own, and one per handler seen. */
 class MessagePolicies {
@@ -83,6 +93,26 @@ export class TelemetryPolicies {
   /** Tells which class a handler name stands for, so its decorator can be read. */
   noteHandler(name: string, type: object): void {
     if (!this.handlerClasses.has(name)) this.handlerClasses.set(name, type);
+  }
+
+  /**
+   * The policy of one dispatch, from its frame: the message class and the handler (the
+   * descriptor's, or for a command or query the one the bus named). Kept on the descriptor, so
+   * the signals of one operation after the first read one slot.
+   */
+  ofFrame(frame: OperationFrame): ResolvedTelemetryPolicy {
+    if (!this.configured && !anyTelemetryDeclared()) return DEFAULT_TELEMETRY_POLICY;
+    const descriptor = frame.descriptor;
+    const slot = descriptor.policy as PolicySlot | undefined;
+    if (slot !== undefined && slot.owner === this) return slot.policy;
+    const handler = descriptor.handler ?? frame.attributes.handler;
+    const policy = this.telemetryPolicyOf(frame.messageClass, handler);
+    // A class's own descriptors only: a saga step's command varies per emission, and a notice
+    // known by its name alone may be about any message.
+    if (descriptor.messageClass !== undefined && descriptor.role !== OperationRole.SAGA) {
+      descriptor.policy = { owner: this, policy } satisfies PolicySlot;
+    }
+    return policy;
   }
 
   /** The policy of an operation on `message` (by its class), handled by `handler` if given. */

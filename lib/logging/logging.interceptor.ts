@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
@@ -26,30 +26,23 @@ import { isPinoLoggerLike, PinoLogSink } from './pino.log-sink';
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly logging: ResolvedLoggingOptions | false };
 
-interface Timing {
-  readonly context: CqrsOperationContext;
-  readonly start: number;
-  readonly policy: ResolvedTelemetryPolicy;
-}
-
-type RegisterOptions = Parameters<HookRegistry['register']>[1];
-
 /**
  * One structured line per command and query (event handlers at debug, dead sagas at error):
  * through nestjs-pino when the app has its `LoggerModule`, so lines inside an HTTP request
  * carry the request's bindings; through Nest's `Logger` as JSON otherwise.
  */
 @Injectable()
-export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
+export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations: readonly string[];
   readonly priority = BuiltInPriority.logging;
   private readonly options: ResolvedLoggingOptions | false;
   private readonly startupLogger = new Logger(LOG_CONTEXT);
   private sink: LogSink | undefined;
   private lines: LogLineFactory | undefined;
-  private readonly observer: OutcomeObserver<Timing> = {
-    onSuccess: (timing) => this.writeOutcome(timing, false, undefined),
-    onError: (timing, error) => this.writeOutcome(timing, true, error),
+  private readonly observer: OutcomeObserver<OperationFrame> = {
+    onSuccess: (frame) => this.writeOutcome(frame, false, undefined),
+    onError: (frame, error) => this.writeOutcome(frame, true, error),
+    report: (failure) => this.report(failure),
   };
 
   constructor(
@@ -80,67 +73,58 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
       options.payload ? this.policy : undefined,
       this.policy,
     );
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as RegisterOptions);
-    this.registry.register(
-      (_operation, attributes, next) => this.writeSagaError(attributes, next),
+    const priority = this.priority;
+    this.registry.registerSignal(this, { operations: this.operations, priority });
+    this.registry.registerSignal(
       {
-        operations: ['saga.error.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+        start: (frame) => {
+          if (this.telemetry.ofFrame(frame).logs) this.writeSagaError(frame.attributes);
+        },
+        report: this.report,
+      },
+      { operations: ['saga.error.*'], priority },
     );
-    this.registry.register(
-      (_operation, attributes, next) => this.writeUnhandledEvent(attributes, next),
+    this.registry.registerSignal(
       {
-        operations: ['event.unhandled.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+        start: (frame) => {
+          const policy = this.telemetry.ofFrame(frame);
+          if (policy.logs) this.writeUnhandledEvent(frame.attributes, policy);
+        },
+        report: this.report,
+      },
+      { operations: ['event.unhandled.*'], priority },
     );
   }
+
+  start(frame: OperationFrame): void {
+    if (!this.telemetry.ofFrame(frame).logs) return;
+    // The clock is read now, as the operation starts (and shared with the other signals).
+    void frame.startedAt;
+    frame.watch(this.observer, frame);
+  }
+
+  readonly report = (failure: unknown): void => {
+    this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+  };
 
   private writeUnhandledEvent(
-    attributes: CqrsOperationContext['attributes'],
-    next: HookNext,
-  ): unknown {
-    try {
-      const policy = this.telemetry.policyFor(attributes.message, undefined);
-      if (policy.logs && this.sink!.isLevelEnabled('debug')) {
-        const { line, message } = unhandledEventLine(this.lines!, attributes, policy);
-        this.sink!.write('debug', line, message);
-      }
-    } catch (failure) {
-      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+    attributes: OperationAttributes,
+    policy: ResolvedTelemetryPolicy,
+  ): void {
+    if (this.sink!.isLevelEnabled('debug')) {
+      const { line, message } = unhandledEventLine(this.lines!, attributes, policy);
+      this.sink!.write('debug', line, message);
     }
-    return next();
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const a = context.attributes;
-    const policy = this.telemetry.policyFor(a.message, a.handler);
-    if (!policy.logs) return next();
-    const timing: Timing = { context, start: performance.now(), policy };
-    return observeOutcome(
-      next,
-      this.observer,
-      timing,
-      this.reporter,
-      LOGGING_FAILURE_SOURCE,
-      context.attributes,
-    );
-  }
-
-  private writeOutcome(timing: Timing, failed: boolean, error: unknown): void {
+  private writeOutcome(frame: OperationFrame, failed: boolean, error: unknown): void {
     const sink = this.sink!;
     const lines = this.lines!;
-    const attributes = timing.context.attributes;
-    const durationMs = performance.now() - timing.start;
-    const policy = timing.policy;
+    const attributes = frame.attributes;
+    const durationMs = performance.now() - frame.startedAt;
+    const policy = this.telemetry.ofFrame(frame);
     const level = lines.level(attributes, durationMs, failed, policy);
+    // A disabled level builds no line.
     if (!sink.isLevelEnabled(level)) return;
     sink.write(
       level,
@@ -149,17 +133,11 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     );
   }
 
-  private writeSagaError(attributes: CqrsOperationContext['attributes'], next: HookNext): unknown {
-    try {
-      const policy = this.telemetry.policyFor(undefined, attributes.handler);
-      if (policy.logs && this.sink!.isLevelEnabled('error')) {
-        const { line, message } = this.lines!.sagaErrorLine(attributes);
-        this.sink!.write('error', line, message);
-      }
-    } catch (failure) {
-      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+  private writeSagaError(attributes: OperationAttributes): void {
+    if (this.sink!.isLevelEnabled('error')) {
+      const { line, message } = this.lines!.sagaErrorLine(attributes);
+      this.sink!.write('error', line, message);
     }
-    return next();
   }
 
   private async resolveSink(): Promise<LogSink> {

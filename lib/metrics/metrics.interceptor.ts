@@ -3,10 +3,11 @@ import type { Registry } from 'prom-client';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
-import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
@@ -21,7 +22,6 @@ import { describeError } from '../errors/describe-error';
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
 
 const PROM_CLIENT = 'prom-client';
-const REGISTER = OperationNames.messageRegistryRegister;
 
 /**
  * Prometheus metrics for every command, query, event publish, event handler and saga, plus
@@ -29,7 +29,7 @@ const REGISTER = OperationNames.messageRegistryRegister;
  * module initialises; without it the signal stays off and says so once.
  */
 @Injectable()
-export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
+export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations: readonly string[] = Object.freeze([
     ...MESSAGE_OPERATIONS,
     'saga.error.*',
@@ -64,22 +64,24 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report('Starting CQRS metrics', error);
       return;
     }
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+  start(frame: OperationFrame): void {
     const recorder = this.recorder;
-    if (recorder === undefined) return next();
-    const a = context.attributes;
+    if (recorder === undefined) return;
     // A registration notice is about several series: the recorder asks for each.
-    if (context.operation !== REGISTER && !this.telemetry.policyFor(a.message, a.handler).metrics) {
-      return next();
+    if (
+      frame.descriptor.role !== OperationRole.REGISTER &&
+      !this.telemetry.ofFrame(frame).metrics
+    ) {
+      return;
     }
-    return recorder.record(context, next);
+    recorder.start(frame);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report('Recording CQRS metrics', failure);
   }
 
   private loadPromClient(): PromClientModule | undefined {

@@ -1,6 +1,7 @@
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
-import { observeOutcome, OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { OperationNames } from '../hooks/operations';
 import type { TelemetryPolicies } from '../hooks/telemetry-policies';
 import { MESSAGE_CLASS } from '../shared/tokens';
@@ -11,12 +12,6 @@ import type { CounterFamily, HistogramFamily } from './metrics.series';
 import type { CounterSeries, GaugeSeries, HistogramSeries } from './series.interfaces';
 import { traceExemplar } from './trace-exemplar';
 
-const EVENT_HANDLER_PREFIX = 'event.handler.';
-const SAGA_ERROR_PREFIX = 'saga.error.';
-const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
-const EVENT_UNHANDLED_PREFIX = 'event.unhandled.';
-const SAGA_RUN_PREFIX = 'saga.run.';
-const MESSAGE_REGISTRY_REGISTER = OperationNames.messageRegistryRegister;
 const KINDS: ReadonlySet<unknown> = new Set(['command', 'query', 'event', 'saga']);
 const MIN_CACHED_OPERATIONS = 2048;
 const OBSERVER_SOURCE = 'Recording CQRS metrics';
@@ -29,7 +24,8 @@ export interface MetricsRecorderConfig {
 
 /** What the recorder does for one operation name, built once and cached. */
 interface OperationSeries {
-  run(attributes: OperationAttributes, next: () => unknown): unknown;
+  /** As the chain reaches the metrics signal; timed series watch the rest of it. */
+  start(frame: OperationFrame): void;
 }
 
 /**
@@ -65,14 +61,21 @@ export class MetricsRecorder {
     this.maxCachedOperations = Math.max(MIN_CACHED_OPERATIONS, max * 4);
   }
 
-  record(context: CqrsOperationContext, next: () => unknown): unknown {
-    let series = this.byOperation.get(context.operation);
-    if (series === undefined) series = this.createSeries(context);
-    return series.run(context.attributes, next);
+  start(frame: OperationFrame): void {
+    const descriptor = frame.descriptor;
+    let series = this.byOperation.get(descriptor.operation);
+    if (series === undefined) {
+      series = this.createSeries(descriptor.operation, descriptor.role, frame.attributes);
+    }
+    series.start(frame);
   }
 
-  private createSeries({ operation, attributes }: CqrsOperationContext): OperationSeries {
-    const series = this.seriesFor(operation, attributes);
+  private createSeries(
+    operation: string,
+    role: OperationRole,
+    attributes: OperationAttributes,
+  ): OperationSeries {
+    const series = this.seriesFor(role, attributes);
     // Class names are bounded, but operations past the cap share series: keep the cache flat
     // even when classes are generated at runtime.
     if (this.byOperation.size >= this.maxCachedOperations) this.byOperation.clear();
@@ -80,9 +83,9 @@ export class MetricsRecorder {
     return series;
   }
 
-  private seriesFor(operation: string, attributes: OperationAttributes): OperationSeries {
+  private seriesFor(role: OperationRole, attributes: OperationAttributes): OperationSeries {
     const families = this.families;
-    if (operation.startsWith(EVENT_HANDLER_PREFIX)) {
+    if (role === OperationRole.HANDLER) {
       const [eventType, handler] = this.handlerPairs.pair(
         attributes.message_type,
         attributes.handler,
@@ -94,21 +97,21 @@ export class MetricsRecorder {
         this.timed(families.eventHandlerDuration, families.eventHandlerTotal, 'event', labels),
       );
     }
-    if (operation.startsWith(EVENT_UNHANDLED_PREFIX)) {
+    if (role === OperationRole.EVENT_UNHANDLED) {
       return new NoticeSeries(
         families.eventsUnhandled.seriesFor({
           [MetricLabels.EVENT_TYPE]: this.messageTypes.value(attributes.message_type),
         }),
       );
     }
-    if (operation.startsWith(SAGA_ERROR_PREFIX)) {
+    if (role === OperationRole.SAGA_ERROR) {
       const saga = this.sagas.value(attributes['saga.type'] ?? attributes.message_type);
       return new NoticeSeries(families.sagaStreamErrors.seriesFor({ [MetricLabels.SAGA]: saga }));
     }
-    if (operation === MESSAGE_REGISTRY_REGISTER) {
+    if (role === OperationRole.REGISTER) {
       return new RegistrationSeries((attributes) => this.prepare(attributes));
     }
-    if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX)) {
+    if (role === OperationRole.UNHANDLED_EXCEPTION) {
       return new UnhandledExceptionSeries(families.unhandledExceptions, this.causeTypes);
     }
     const kind = kindLabel(attributes.kind);
@@ -116,7 +119,7 @@ export class MetricsRecorder {
       [MetricLabels.KIND]: kind,
       [MetricLabels.MESSAGE_TYPE]: this.messageTypes.value(attributes.message_type),
     });
-    if (!operation.startsWith(SAGA_RUN_PREFIX)) return timed;
+    if (role !== OperationRole.SAGA) return timed;
     // A saga step's age is its causing event's (how long the saga held it); one saga answers
     // several event types, so the series is chosen per emission.
     const saga = attributes.handler;
@@ -153,27 +156,27 @@ export class MetricsRecorder {
     switch (attributes.kind) {
       case 'command':
         if (!recorded(true)) break;
-        this.prepareOperation(OperationNames.commandExecute(type), {
+        this.prepareOperation(OperationNames.commandExecute(type), OperationRole.COMMAND, {
           kind: 'command',
           message_type: type,
         });
         break;
       case 'query':
         if (!recorded(true)) break;
-        this.prepareOperation(OperationNames.queryExecute(type), {
+        this.prepareOperation(OperationNames.queryExecute(type), OperationRole.QUERY, {
           kind: 'query',
           message_type: type,
         });
         break;
       case 'event':
         if (recorded(false)) {
-          this.prepareOperation(OperationNames.eventDispatch(type), {
+          this.prepareOperation(OperationNames.eventDispatch(type), OperationRole.DISPATCH, {
             kind: 'event',
             message_type: type,
           });
         }
         if (typeof handler === 'string' && recorded(true)) {
-          this.prepareOperation(OperationNames.eventHandler(type, handler), {
+          this.prepareOperation(OperationNames.eventHandler(type, handler), OperationRole.HANDLER, {
             kind: 'event',
             message_type: type,
             handler,
@@ -183,7 +186,7 @@ export class MetricsRecorder {
       case 'saga':
         if (!recorded(true)) break;
         this.families.sagaStreamErrors.zero({ [MetricLabels.SAGA]: this.sagas.value(type) });
-        this.prepareOperation(OperationNames.sagaRun(type), {
+        this.prepareOperation(OperationNames.sagaRun(type), OperationRole.SAGA, {
           kind: 'saga',
           message_type: type,
           handler: type,
@@ -193,8 +196,12 @@ export class MetricsRecorder {
     }
   }
 
-  private prepareOperation(operation: string, attributes: OperationAttributes): void {
-    if (!this.byOperation.has(operation)) this.createSeries({ operation, attributes });
+  private prepareOperation(
+    operation: string,
+    role: OperationRole,
+    attributes: OperationAttributes,
+  ): void {
+    if (!this.byOperation.has(operation)) this.createSeries(operation, role, attributes);
   }
 
   private timed(
@@ -241,8 +248,8 @@ export class MetricsRecorder {
 
 /**
  * A measured operation: in flight from start to settle, then one duration and one count
- * under its outcome. It is its own outcome observer and the start time is the state, so
- * measuring allocates nothing beyond what observeOutcome needs for a promise.
+ * under its outcome. It is its own outcome observer and the frame's start time is the state,
+ * so measuring allocates nothing.
  */
 class TimedSeries implements OperationSeries, OutcomeObserver<number> {
   constructor(
@@ -255,16 +262,13 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
     private readonly reporter: FailureReporter,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
     this.inFlight.inc();
-    return observeOutcome(
-      next,
-      this,
-      performance.now(),
-      this.reporter,
-      OBSERVER_SOURCE,
-      attributes,
-    );
+    frame.watch(this, frame.startedAt);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report(OBSERVER_SOURCE, failure);
   }
 
   onSuccess(start: number): void {
@@ -299,7 +303,8 @@ class AgedSeries implements OperationSeries {
     private readonly inner: OperationSeries,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
+    const attributes = frame.attributes;
     const event = attributes[this.eventAttribute];
     const occurredAt =
       event !== null && typeof event === 'object'
@@ -311,7 +316,7 @@ class AgedSeries implements OperationSeries {
       const series = typeof age === 'function' ? age(attributes['event.type']) : age;
       if (!Number.isNaN(ms)) series.observe(ms > 0 ? ms / 1000 : 0, undefined);
     }
-    return this.inner.run(attributes, next);
+    this.inner.start(frame);
   }
 }
 
@@ -319,9 +324,8 @@ class AgedSeries implements OperationSeries {
 class NoticeSeries implements OperationSeries {
   constructor(private readonly counter: CounterSeries) {}
 
-  run(_attributes: OperationAttributes, next: () => unknown): unknown {
+  start(): void {
     this.counter.inc(undefined);
-    return next();
   }
 }
 
@@ -335,14 +339,14 @@ class UnhandledExceptionSeries implements OperationSeries {
     private readonly causeTypes: LabelValueLimiter,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
+    const attributes = frame.attributes;
     this.counter.inc({
       [MetricLabels.KIND]: kindLabel(attributes.kind),
       [MetricLabels.CAUSE_TYPE]: this.causeTypes.value(
         attributes.cause_type ?? attributes.message_type,
       ),
     });
-    return next();
   }
 }
 
@@ -350,9 +354,8 @@ class UnhandledExceptionSeries implements OperationSeries {
 class RegistrationSeries implements OperationSeries {
   constructor(private readonly prepare: (attributes: OperationAttributes) => void) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
-    this.prepare(attributes);
-    return next();
+  start(frame: OperationFrame): void {
+    this.prepare(frame.attributes);
   }
 }
 

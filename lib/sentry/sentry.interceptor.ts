@@ -9,16 +9,13 @@ import {
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type {
-  CqrsInterceptor,
-  CqrsOperationContext,
-  HookNext,
-  OperationAttributes,
-} from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import {
   loadOptionalPackage,
   OPTIONAL_PACKAGE_LOADER,
@@ -41,10 +38,7 @@ import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly sentry: ResolvedSentryOptions | false };
 
-type RegisterOptions = Parameters<HookRegistry['register']>[1];
-
 const LOG_CONTEXT = 'CqrsObservability';
-const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
 const SENTRY_CAPTURED_FLAG = '__sentry_captured__';
 // Where the SDK puts a thrown non-Error object, serialised whole.
 const SENTRY_SERIALIZED_EXTRA = '__serialized__';
@@ -55,7 +49,7 @@ const SENTRY_SERIALIZED_EXTRA = '__serialized__';
  * not initialised — checked at each failure, so `Sentry.init()` may come after bootstrap.
  */
 @Injectable()
-export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModuleDestroy {
+export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModuleDestroy {
   readonly operations = ['command.execute.*', 'query.execute.*', 'event.handler.*'];
   readonly priority = BuiltInPriority.sentry;
   private readonly options: ResolvedSentryOptions | false;
@@ -65,19 +59,22 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
   // operations — a command failing inside an event handler, an event handler's error that
   // reaches the UnhandledExceptionBus — is judged once, by the innermost one. Weak: no growth.
   private readonly decided = new WeakSet<object>();
-  private readonly observer: OutcomeObserver<CqrsOperationContext> = {
+  private readonly observer: OutcomeObserver<OperationFrame> = {
     onSuccess: () => undefined,
-    onError: (context, error) => this.capture(error, context.operation, context.attributes),
+    onError: (frame, error) =>
+      this.capture(error, frame.operation, frame.attributes, this.telemetry.ofFrame(frame)),
+    report: (failure) => this.report(failure),
   };
   /**
    * For a type whose policy turns Sentry off: its error is decided (declined) here, so neither an
    * enclosing operation nor the UnhandledExceptionBus notice of the same error sends it.
    */
-  private readonly declined: OutcomeObserver<CqrsOperationContext> = {
+  private readonly declined: OutcomeObserver<OperationFrame> = {
     onSuccess: () => undefined,
-    onError: (_context, error) => {
+    onError: (_frame, error) => {
       if (isObject(error)) this.decided.add(error);
     },
+    report: (failure) => this.report(failure),
   };
 
   constructor(
@@ -110,22 +107,11 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     }
     this.sentry = loaded.module;
     this.watcher = new SentryDeliveryWatcher(this.reporter);
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as RegisterOptions);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
     // Notices: a saga's stream died; an error reached the UnhandledExceptionBus.
-    this.registry.register(
-      (operation, attributes, next) => {
-        this.captureNotice(operation, attributes);
-        return next();
-      },
-      {
-        operations: ['saga.error.*', 'unhandled_exception.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+    this.registry.registerSignal(
+      { start: (frame) => this.captureNotice(frame), report: (failure) => this.report(failure) },
+      { operations: ['saga.error.*', 'unhandled_exception.*'], priority: this.priority },
     );
   }
 
@@ -133,37 +119,34 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     this.watcher?.stop();
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const a = context.attributes;
-    const policy = this.telemetry.policyFor(a.message, a.handler);
-    return observeOutcome(
-      next,
-      policy.sentry ? this.observer : this.declined,
-      context,
-      this.reporter,
-      SentryFailureSources.CAPTURE,
-      context.attributes,
-    );
+  start(frame: OperationFrame): void {
+    frame.watch(this.telemetry.ofFrame(frame).sentry ? this.observer : this.declined, frame);
   }
 
-  private captureNotice(operation: string, attributes: OperationAttributes): void {
-    const error = attributes.error;
+  report(failure: unknown): void {
+    this.reporter.report(SentryFailureSources.CAPTURE, failure);
+  }
+
+  private captureNotice(frame: OperationFrame): void {
+    const error = frame.attributes.error;
     // An unhandled exception was nearly always seen by its event handler's operation already;
     // one we cannot mark (a thrown string) is left to that operation.
-    if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX) && !isObject(error)) return;
-    if (!this.telemetry.policyFor(attributes.message, attributes.handler).sentry) {
+    if (frame.descriptor.role === OperationRole.UNHANDLED_EXCEPTION && !isObject(error)) return;
+    const policy = this.telemetry.ofFrame(frame);
+    if (!policy.sentry) {
       // Declined for good: a dead saga's error also reaches the UnhandledExceptionBus.
       if (isObject(error)) this.decided.add(error);
       return;
     }
-    try {
-      this.capture(error, operation, attributes);
-    } catch (failure) {
-      this.reporter.report(SentryFailureSources.CAPTURE, failure);
-    }
+    this.capture(error, frame.operation, frame.attributes, policy);
   }
 
-  private capture(error: unknown, operation: string, attributes: OperationAttributes): void {
+  private capture(
+    error: unknown,
+    operation: string,
+    attributes: OperationAttributes,
+    policy: ResolvedTelemetryPolicy,
+  ): void {
     const sentry = this.sentry!;
     if (!sentry.isEnabled()) return;
     if (isObject(error)) {
@@ -187,8 +170,7 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
         [SentryContextKeys.CAUSATION_ID]: attributes.causation_id,
         [SentryContextKeys.HANDLER]: attributes.handler,
         [SentryContextKeys.PAYLOAD]:
-          attributes.message === undefined ||
-          !this.telemetry.policyFor(attributes.message, attributes.handler).payload
+          attributes.message === undefined || !policy.payload
             ? undefined
             : this.policy.sanitize(attributes.message),
       });
