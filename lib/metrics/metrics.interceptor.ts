@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
@@ -8,15 +8,10 @@ import type { OperationFrame } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPeer } from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
-import { describeError } from '../errors/describe-error';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
@@ -45,9 +40,6 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) private readonly options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly telemetry: TelemetryPolicies,
   ) {}
 
@@ -85,16 +77,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   }
 
   private loadPromClient(): PromClientModule | undefined {
-    const loaded = this.loadPackage<PromClientModule>(PROM_CLIENT);
-    if (loaded.status === 'loaded') return loaded.module;
-    if (loaded.status === 'missing') {
-      this.logger.warn(`${PROM_CLIENT} is not installed: metrics are off`);
-    } else {
-      this.logger.warn(
-        `${PROM_CLIENT} could not be loaded (${describeError(loaded.error)}): metrics are off`,
-      );
-    }
-    return undefined;
+    return loadOptionalPeer<PromClientModule>(PROM_CLIENT, 'metrics are off', this.logger);
   }
 
   private createRecorder(

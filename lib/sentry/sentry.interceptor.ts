@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleDestroy,
-  OnModuleInit,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -16,11 +9,7 @@ import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPeer } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
 import {
@@ -81,9 +70,6 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly policy: RedactionPolicy,
     private readonly telemetry: TelemetryPolicies,
   ) {
@@ -92,20 +78,14 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
 
   onModuleInit(): void {
     if (this.options === false) return;
-    const loaded = this.loadPackage<unknown>(SENTRY_PACKAGE);
-    const logger = new Logger(LOG_CONTEXT);
-    if (loaded.status === 'missing') {
-      logger.log(`${SENTRY_PACKAGE} is not installed: CQRS failures are not sent to Sentry`);
-      return;
-    }
-    if (loaded.status === 'failed' || !isSentrySdk(loaded.module)) {
-      const reason = loaded.status === 'failed' ? String(loaded.error) : 'unexpected exports';
-      logger.warn(
-        `${SENTRY_PACKAGE} failed to load (${reason}): CQRS failures are not sent to Sentry`,
-      );
-      return;
-    }
-    this.sentry = loaded.module;
+    const sentry = loadOptionalPeer<SentrySdk>(
+      SENTRY_PACKAGE,
+      'CQRS failures are not sent to Sentry',
+      new Logger(LOG_CONTEXT),
+      isSentrySdk,
+    );
+    if (sentry === undefined) return;
+    this.sentry = sentry;
     this.watcher = new SentryDeliveryWatcher(this.reporter);
     this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
     // Notices: a saga's stream died; an error reached the UnhandledExceptionBus.
