@@ -12,6 +12,7 @@ import { loadOptionalPeer } from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
@@ -33,7 +34,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
     OperationNames.messageRegistryRegister,
   ]);
   readonly priority = BuiltInPriority.metrics;
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private recorder: MetricsRecorder | undefined;
 
   constructor(

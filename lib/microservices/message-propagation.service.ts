@@ -30,6 +30,7 @@ import {
   withHeaders,
 } from './transport-carriers';
 import { OperationOutcome } from '../hooks/operation-outcome';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = {
@@ -52,7 +53,7 @@ const MICROSERVICES = '@nestjs/microservices';
  */
 @Injectable()
 export class MessagePropagationService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly patches = new PatchSet();
   readonly options: ResolvedMicroservicesOptions | false;
   private ms: MicroservicesPackage | undefined;

@@ -23,11 +23,11 @@ import {
 import { SentryDeliveryWatcher } from './sentry-delivery.watcher';
 import type { ResolvedSentryOptions, SentryCaptureContext } from './sentry.options';
 import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.interface';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly sentry: ResolvedSentryOptions | false };
 
-const LOG_CONTEXT = 'CqrsObservability';
 const SENTRY_CAPTURED_FLAG = '__sentry_captured__';
 // Where the SDK puts a thrown non-Error object, serialised whole.
 const SENTRY_SERIALIZED_EXTRA = '__serialized__';
@@ -81,7 +81,7 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
     const sentry = loadOptionalPeer<SentrySdk>(
       SENTRY_PACKAGE,
       'CQRS failures are not sent to Sentry',
-      new Logger(LOG_CONTEXT),
+      new Logger(LOGGER_CONTEXT),
       isSentrySdk,
     );
     if (sentry === undefined) return;
