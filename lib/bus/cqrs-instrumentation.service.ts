@@ -102,6 +102,11 @@ export class CqrsInstrumentationService
       }
       this.dispatcher.notify(OperationNames.messageRegistryRegister, attributes);
     }
+    const messages = new Set<unknown>();
+    for (const entry of this.registered) {
+      if (entry.messageClass !== undefined) messages.add(entry.messageClass);
+    }
+    for (const line of this.telemetry.unmatchedEntries(messages)) this.logger.warn(line);
   }
 
   onModuleDestroy(): void {

@@ -90,6 +90,41 @@ export class TelemetryPolicies {
     return this.configured || anyTelemetryDeclared();
   }
 
+  /**
+   * Option entries that name no registered handler (or, for messages, no class a registered
+   * handler takes): a misspelt name in a config file would otherwise do nothing, silently.
+   */
+  unmatchedEntries(handledMessages: ReadonlySet<unknown>): string[] {
+    const lines: string[] = [];
+    const handlerClasses = new Set(this.handlerClasses.values());
+    for (const name of this.handlers.byName.keys()) {
+      if (!this.handlerClasses.has(name)) {
+        lines.push(`telemetry.handlers.${name}: no handler or saga of that name is registered`);
+      }
+    }
+    for (const type of this.handlers.byClass.keys()) {
+      if (!handlerClasses.has(type)) {
+        lines.push(
+          `telemetry.handlers[${nameOf(type) ?? 'anonymous class'}]: that class is not a registered handler or saga`,
+        );
+      }
+    }
+    const messageNames = new Set<string | undefined>();
+    for (const type of handledMessages) {
+      if (typeof type === 'function') messageNames.add(nameOf(type));
+    }
+    const unhandled = (label: string) =>
+      `telemetry.messages${label}: no registered handler takes that message (fine for an event only sagas take, or none)`;
+    for (const name of this.messages.byName.keys()) {
+      if (!messageNames.has(name)) lines.push(unhandled(`.${name}`));
+    }
+    for (const type of this.messages.byClass.keys()) {
+      if (!handledMessages.has(type))
+        lines.push(unhandled(`[${nameOf(type) ?? 'anonymous class'}]`));
+    }
+    return lines;
+  }
+
   /** Tells which class a handler name stands for, so its decorator can be read. */
   noteHandler(name: string, type: object): void {
     if (!this.handlerClasses.has(name)) this.handlerClasses.set(name, type);

@@ -6,13 +6,18 @@ import {
   CqrsTelemetry,
   EventHandlerTrace,
   InvalidObservabilityOptionError,
+  type TelemetryClass,
   type TelemetryPolicy,
 } from '../../lib';
+import type { LoggerService } from '@nestjs/common';
 import { DEFAULT_TELEMETRY_POLICY } from '../../lib/hooks/telemetry-policy';
 import { TelemetryPolicies } from '../../lib/hooks/telemetry-policies';
 import { resolveObservabilityOptions } from '../../lib/options';
 import { GetOrderQuery } from '../fixtures/orders.fixture';
+import { compileTestApp } from '../utils/compile-test-app';
 import { createTestApp } from '../utils/create-app';
+
+class UnregisteredCommand extends BaseCommand<void> {}
 
 const policiesFor = (telemetry: unknown, tracing?: unknown) =>
   new TelemetryPolicies(
@@ -258,5 +263,37 @@ describe('telemetry option from a file, through forRootAsync', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('telemetry option entries that match nothing registered', () => {
+  it('are named in one startup warning each; matching entries are not', async () => {
+    const warnings: string[] = [];
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => void warnings.push(String(message)),
+    };
+    const app = await compileTestApp({
+      observability: {
+        telemetry: {
+          messages: new Map<TelemetryClass | string, TelemetryPolicy>([
+            ['GetOrderQuery', { logs: false }],
+            ['GetOrdrQuery', { logs: false }],
+            [UnregisteredCommand, { metrics: false }],
+          ]),
+          handlers: { OrderSaga: { tracing: false }, OrderSgaa: { tracing: false } },
+        },
+      },
+    });
+    app.useLogger(logger);
+    await app.init();
+    await app.close();
+    const telemetry = warnings.filter((line) => line.startsWith('telemetry.'));
+    expect(telemetry.sort()).toEqual([
+      'telemetry.handlers.OrderSgaa: no handler or saga of that name is registered',
+      'telemetry.messages.GetOrdrQuery: no registered handler takes that message (fine for an event only sagas take, or none)',
+      'telemetry.messages[UnregisteredCommand]: no registered handler takes that message (fine for an event only sagas take, or none)',
+    ]);
   });
 });
