@@ -5,6 +5,7 @@ import { trackFlow } from '../../lib';
 import { AllSinks } from '../e2e/all-sinks.harness';
 import { ORDER_HANDLERS, PlaceOrderCommand } from '../fixtures/orders.fixture';
 import {
+  CacheWarmedEvent,
   HeartbeatHandler,
   HeartbeatQuery,
   PingCommand,
@@ -81,6 +82,29 @@ describe('@CqrsTelemetry on message and handler classes', () => {
           outcome: 'success',
         })[0]?.value,
       ).toBe(1);
+    });
+
+    it("on an event: no publish span, its handlers' spans hang on the publisher's; a handler's own policy wins", async () => {
+      const tracer = trace.getTracer('test');
+      await trackFlow(sinks.app!, () =>
+        tracer.startActiveSpan('publisher', (publisher) => {
+          try {
+            sinks.app!.get(EventBus).publish(new CacheWarmedEvent());
+          } finally {
+            publisher.end();
+          }
+        }),
+      );
+      const spans = sinks.spans();
+      expect(spanNames()).not.toContain('event.dispatch.CacheWarmedEvent');
+      expect(spanNames()).not.toContain('event.handler.CacheWarmedEvent.CacheWarmedHandler');
+      // The handler whose own policy says tracing: true is traced, under the publisher.
+      expect(
+        isChildOf(
+          spanNamed(spans, 'event.handler.CacheWarmedEvent.CacheAuditHandler'),
+          spanNamed(spans, 'publisher'),
+        ),
+      ).toBe(true);
     });
 
     it('hands back the very same error, with no span for it', async () => {
