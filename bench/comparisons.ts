@@ -1,8 +1,7 @@
-import { createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
-import type { TestingModule } from '@nestjs/testing';
 import { CommandBus } from '@nestjs/cqrs';
-import { trackFlow } from '../lib';
-import { COMMAND_CLASSES } from './bench-app';
+import type { TestingModule } from '@nestjs/testing';
+import { trackFlow, type TelemetryPolicy } from '../lib';
+import { COMMAND_CLASSES, createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
 import { fullPipelineSpec, handWrittenSpec } from './signals';
 
 function dispatchOne(app: TestingModule): Promise<unknown> {
@@ -180,11 +179,44 @@ export const COMPARISONS: readonly Comparison[] = [
     },
   },
   {
+    id: 'policy-resolved',
+    title: 'full pipeline + an empty telemetry policy for every dispatched type / full pipeline',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    // The policy is looked up at each signal's entry and says nothing: the cost of the
+    // mechanism itself. With no policy anywhere (the right side) no lookup happens at all.
+    specs: () => [
+      withPolicy('module, full pipeline + empty policies', {}),
+      fullPipelineSpec('module, full pipeline'),
+    ],
+  },
+  {
+    id: 'policy-tracing-off',
+    title:
+      'full pipeline, a policy turning tracing off for every type / full pipeline, tracing: false',
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => {
+      const tracingOff = fullPipelineSpec('module, full pipeline, tracing: false');
+      return [
+        withPolicy('module, full pipeline, policy tracing: false', { tracing: false }),
+        { ...tracingOff, observability: { ...tracingOff.observability, tracing: false } },
+      ];
+    },
+  },
+  {
     id: 'propagation',
     title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
     measure: 'propagation',
     tracer: 'sampled',
   },
 ];
+
+/** The full pipeline with `policy` for each of the bench's command classes, by class. */
+function withPolicy(name: string, policy: TelemetryPolicy): AppSpec {
+  const spec = fullPipelineSpec(name);
+  const messages = new Map(COMMAND_CLASSES.map((type) => [type, policy] as const));
+  return { ...spec, observability: { ...spec.observability, telemetry: { messages } } };
+}
 
 export { createVariant };

@@ -19,6 +19,7 @@ import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detec
 import { UpstreamErrorLogRedaction } from './event-delivery/upstream-error-log.redaction';
 import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
+import { TelemetryPolicies } from './hooks/telemetry-policies';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
 import {
   MICROSERVICES_EXPORTS,
@@ -58,6 +59,12 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     {
       provide: RedactionPolicy,
       useFactory: (options: ResolvedObservabilityOptions) => new RedactionPolicy(options.redaction),
+      inject: [RESOLVED_OPTIONS],
+    },
+    // Per message type and handler, what each signal does: resolved once per class.
+    {
+      provide: TelemetryPolicies,
+      useFactory: (options: ResolvedObservabilityOptions) => new TelemetryPolicies(options),
       inject: [RESOLVED_OPTIONS],
     },
     PeerVersionsCheck,

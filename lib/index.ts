@@ -15,6 +15,17 @@ export type {
 } from './hooks/hook.types';
 export { fireAndForgetHook } from './hooks/fire-and-forget';
 export { OperationNames, MESSAGE_OPERATIONS, BuiltInPriority } from './hooks/operations';
+export { CqrsTelemetry } from './hooks/cqrs-telemetry.decorator';
+export type {
+  HandlerTraceShape,
+  TelemetryLogLevel,
+  TelemetryPolicy,
+} from './hooks/telemetry-policy';
+export type {
+  TelemetryClass,
+  TelemetryOptions,
+  TelemetryPolicyMap,
+} from './hooks/telemetry.options';
 
 export type { CorrelationOptions } from './correlation/correlation.options';
 export {

@@ -18,6 +18,12 @@ import {
 } from './flows/flow-map.options';
 import type { CqrsInterceptor } from './hooks/hook.types';
 import {
+  type ResolvedTelemetryOptions,
+  resolveTelemetryOptions,
+  type TelemetryOptions,
+  withEventHandlerTraces,
+} from './hooks/telemetry.options';
+import {
   LoggingOptions,
   ResolvedLoggingOptions,
   resolveLoggingOptions,
@@ -103,6 +109,13 @@ export interface CqrsObservabilityModuleOptions {
    * @default false
    */
   tenant?: boolean | TenantOptions;
+  /**
+   * Per message type and per handler: turn tracing, payload capture, metrics, logs or Sentry
+   * off, set the log level and slow threshold, pick the handler trace shape. Also
+   * `@CqrsTelemetry()` on the class; README "Telemetry per message type" has the precedence.
+   * @default no policies
+   */
+  telemetry?: TelemetryOptions;
 }
 
 /** Options after defaults and validation: what the module's providers read. */
@@ -118,6 +131,7 @@ export interface ResolvedObservabilityOptions {
   readonly flowMap: ResolvedFlowMapOptions | false;
   readonly microservices: ResolvedMicroservicesOptions | false;
   readonly tenant: ResolvedTenantOptions | false;
+  readonly telemetry: ResolvedTelemetryOptions;
 }
 
 const ROOT_OPTIONS = [
@@ -132,6 +146,7 @@ const ROOT_OPTIONS = [
   'flowMap',
   'microservices',
   'tenant',
+  'telemetry',
 ] as const;
 
 /** Validates options and merges defaults: the one place defaults come from. */
@@ -148,10 +163,12 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
       true,
     );
   }
+  const tracing = resolveTracingOptions(raw.tracing);
+  const telemetry = resolveTelemetryOptions(raw.telemetry);
   return Object.freeze({
     correlation: resolveCorrelationOptions(raw.correlation),
     validation: resolveValidation(raw.validation),
-    tracing: resolveTracingOptions(raw.tracing),
+    tracing,
     redaction: resolveRedactionOptions(raw.redaction as RedactionOptions | undefined, 'redaction'),
     metrics,
     logging: resolveLoggingOptions(raw.logging),
@@ -160,6 +177,14 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     flowMap: resolveFlowMapOptions(raw.flowMap),
     microservices: resolveMicroservicesOptions(raw.microservices),
     tenant,
+    telemetry:
+      tracing === false
+        ? telemetry
+        : withEventHandlerTraces(
+            telemetry,
+            tracing.eventHandlerTraceByEvent,
+            'tracing.eventHandlerTraceByEvent',
+          ),
   });
 }
 

@@ -19,7 +19,8 @@ import { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
 import type { MessageKind, OperationAttributes } from '../hooks/hook.types';
 import { OperationNames } from '../hooks/operations';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import { FAILURE_REPORTER, MESSAGE_CLASS, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
 import { MessageDispatcher } from './message-dispatcher';
 import { messageClassOf } from '../hooks/operation-descriptor';
@@ -37,6 +38,8 @@ interface RegisteredHandler {
   kind: MessageKind;
   handler: string;
   messageType: string;
+  /** The message class (none for a saga). */
+  messageClass: unknown;
 }
 
 /**
@@ -62,6 +65,7 @@ export class CqrsInstrumentationService
     registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) reporter: FailureReporter,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.dispatcher = new MessageDispatcher(registry, options.correlation !== false, reporter);
   }
@@ -86,14 +90,23 @@ export class CqrsInstrumentationService
 
   onApplicationBootstrap(): void {
     for (const entry of this.registered) {
-      this.dispatcher.notify(OperationNames.messageRegistryRegister, {
+      const attributes: OperationAttributes = {
         kind: entry.kind,
         message_type: entry.messageType,
         handler: entry.handler,
         name: entry.messageType,
         class_name: entry.handler,
-      });
+      };
+      if (entry.messageClass !== undefined) {
+        (attributes as Record<symbol, unknown>)[MESSAGE_CLASS] = entry.messageClass;
+      }
+      this.dispatcher.notify(OperationNames.messageRegistryRegister, attributes);
     }
+    const messages = new Set<unknown>();
+    for (const entry of this.registered) {
+      if (entry.messageClass !== undefined) messages.add(entry.messageClass);
+    }
+    for (const line of this.telemetry.unmatchedEntries(messages)) this.logger.warn(line);
   }
 
   onModuleDestroy(): void {
@@ -148,18 +161,29 @@ export class CqrsInstrumentationService
     if (!instance || typeof type !== 'function') return;
     const handler = type.name;
     const command: unknown = Reflect.getMetadata(COMMAND_HANDLER_METADATA, type);
-    if (command) this.rememberHandler('command', command, handler);
+    if (command) this.rememberHandler('command', command, handler, type);
     const query: unknown = Reflect.getMetadata(QUERY_HANDLER_METADATA, type);
-    if (query) this.rememberHandler('query', query, handler);
+    if (query) this.rememberHandler('query', query, handler, type);
     const events: unknown = Reflect.getMetadata(EVENTS_HANDLER_METADATA, type);
     if (Array.isArray(events)) this.patchEventHandler(wrapper, instance, type, handler, events);
     const sagas: unknown = Reflect.getMetadata(SAGA_METADATA, type);
-    if (Array.isArray(sagas)) this.patchSagas(instance, handler, sagas);
+    if (Array.isArray(sagas)) this.patchSagas(instance, type, handler, sagas);
   }
 
-  private rememberHandler(kind: 'command' | 'query', messageType: unknown, handler: string): void {
+  private rememberHandler(
+    kind: 'command' | 'query',
+    messageType: unknown,
+    handler: string,
+    type: object,
+  ): void {
     this.dispatcher.registerHandler(kind, messageType, handler);
-    this.registered.push({ kind, handler, messageType: nameOfClass(messageType) });
+    this.telemetry.noteHandler(handler, type);
+    this.registered.push({
+      kind,
+      handler,
+      messageType: nameOfClass(messageType),
+      messageClass: messageType,
+    });
   }
 
   private patchEventHandler(
@@ -189,19 +213,36 @@ export class CqrsInstrumentationService
       if (patched) this.scopedPrototypes.push(prototype);
     }
     if (!patched) return;
+    this.telemetry.noteHandler(handler, type);
     for (const event of events) {
-      this.registered.push({ kind: 'event', handler, messageType: nameOfClass(event) });
+      this.registered.push({
+        kind: 'event',
+        handler,
+        messageType: nameOfClass(event),
+        messageClass: event,
+      });
     }
   }
 
-  private patchSagas(instance: Record<string, unknown>, saga: string, keys: unknown[]): void {
+  private patchSagas(
+    instance: Record<string, unknown>,
+    type: object,
+    saga: string,
+    keys: unknown[],
+  ): void {
     for (const key of keys) {
       if (typeof key !== 'string' && typeof key !== 'symbol') continue;
       const patched = this.patches.replace<Method>(instance, key, (original) =>
         this.dispatcher.wrapSaga(saga, original),
       );
       if (!patched) continue;
-      this.registered.push({ kind: 'saga', handler: saga, messageType: saga });
+      this.telemetry.noteHandler(saga, type);
+      this.registered.push({
+        kind: 'saga',
+        handler: saga,
+        messageType: saga,
+        messageClass: undefined,
+      });
       // @nestjs/cqrs names a dead saga by its property; notices use the saga's class name.
       if (typeof key === 'string') this.sagaClassByProperty.set(key, saga);
     }
@@ -227,6 +268,8 @@ export class CqrsInstrumentationService
           cause_type: causeType,
           error: info?.exception,
         };
+        // A dead saga's notice names the saga as its handler: the saga's telemetry policy applies.
+        if (kind === 'saga') attributes.handler = causeType;
         this.dispatcher.notify(OperationNames.unhandledException(causeType), attributes);
       }),
     );

@@ -2,6 +2,7 @@ import { failureOutcome } from '../hooks/operation-outcome';
 import { getCausationId, getCorrelationId } from '../correlation/correlation.context';
 import { getTenantId } from '../correlation/tenant.context';
 import type { OperationAttributes } from '../hooks/hook.types';
+import { DEFAULT_TELEMETRY_POLICY, type ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import { activeSpanContext } from '../shared/active-span';
 import { toLogError } from './log-error';
@@ -17,20 +18,34 @@ export class LogLineFactory {
     private readonly errorPolicy: RedactionPolicy,
   ) {}
 
-  /** Error on failure, warn when slow, else info (debug for event handlers). */
-  level(attributes: OperationAttributes, durationMs: number, failed: boolean): CqrsLogLevel {
+  /**
+   * Error on failure, warn when slow, else info (debug for event handlers) — the type's
+   * telemetry policy may set its own slow threshold and success level.
+   */
+  level(
+    attributes: OperationAttributes,
+    durationMs: number,
+    failed: boolean,
+    policy: ResolvedTelemetryPolicy = DEFAULT_TELEMETRY_POLICY,
+  ): CqrsLogLevel {
     if (failed) return 'error';
-    if (durationMs >= this.slowThresholdMs) return 'warn';
-    return attributes.kind === 'event' ? 'debug' : 'info';
+    if (durationMs >= (policy.slowThresholdMs ?? this.slowThresholdMs)) return 'warn';
+    return policy.logLevel ?? (attributes.kind === 'event' ? 'debug' : 'info');
   }
 
   /** `command PlaceOrderCommand succeeded in 3.2ms`. */
-  message(attributes: OperationAttributes, durationMs: number, level: CqrsLogLevel): string {
+  message(
+    attributes: OperationAttributes,
+    durationMs: number,
+    level: CqrsLogLevel,
+    policy: ResolvedTelemetryPolicy = DEFAULT_TELEMETRY_POLICY,
+  ): string {
     const subject = subjectOf(attributes);
     const duration = `${roundMs(durationMs)}ms`;
     if (level === 'error') return `${subject} failed in ${duration}`;
-    if (level === 'warn') {
-      return `${subject} succeeded in ${duration}, slower than ${this.slowThresholdMs}ms`;
+    const threshold = policy.slowThresholdMs ?? this.slowThresholdMs;
+    if (level === 'warn' && durationMs >= threshold) {
+      return `${subject} succeeded in ${duration}, slower than ${threshold}ms`;
     }
     return `${subject} succeeded in ${duration}`;
   }
@@ -41,6 +56,7 @@ export class LogLineFactory {
     durationMs: number | undefined,
     failed: boolean,
     error: unknown,
+    policy: ResolvedTelemetryPolicy = DEFAULT_TELEMETRY_POLICY,
   ): CqrsLogLine {
     const spanContext = activeSpanContext();
     const line: CqrsLogLine = {
@@ -56,7 +72,7 @@ export class LogLineFactory {
       span_id: spanContext?.spanId,
       err: failed ? toLogError(this.errorPolicy.redactError(error)) : undefined,
       payload:
-        this.policy !== undefined && attributes.message !== undefined
+        this.policy !== undefined && policy.payload && attributes.message !== undefined
           ? this.policy.sanitize(attributes.message)
           : undefined,
     };
@@ -89,8 +105,9 @@ export class LogLineFactory {
 export function unhandledEventLine(
   factory: LogLineFactory,
   attributes: OperationAttributes,
+  policy: ResolvedTelemetryPolicy = DEFAULT_TELEMETRY_POLICY,
 ): { message: string; line: CqrsLogLine } {
-  const line = factory.line(attributes, undefined, false, undefined);
+  const line = factory.line(attributes, undefined, false, undefined, policy);
   line.outcome = LogOutcome.UNHANDLED;
   return {
     message: `event ${attributes.message_type ?? 'unknown'} unhandled: no event handler and no saga took it`,

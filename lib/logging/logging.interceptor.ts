@@ -8,6 +8,8 @@ import type { OperationAttributes } from '../hooks/hook.types';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { loadOptionalPackage, reportUnavailable } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { LogSink } from './log-sink.interface';
@@ -46,6 +48,7 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
     @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.options = rootOptions.logging;
     this.operations =
@@ -66,16 +69,28 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
     const priority = this.priority;
     this.registry.registerSignal(this, { operations: this.operations, priority });
     this.registry.registerSignal(
-      { start: (frame) => this.writeSagaError(frame.attributes), report: this.report },
+      {
+        start: (frame) => {
+          if (this.telemetry.ofFrame(frame).logs) this.writeSagaError(frame.attributes);
+        },
+        report: this.report,
+      },
       { operations: ['saga.error.*'], priority },
     );
     this.registry.registerSignal(
-      { start: (frame) => this.writeUnhandledEvent(frame.attributes), report: this.report },
+      {
+        start: (frame) => {
+          const policy = this.telemetry.ofFrame(frame);
+          if (policy.logs) this.writeUnhandledEvent(frame.attributes, policy);
+        },
+        report: this.report,
+      },
       { operations: ['event.unhandled.*'], priority },
     );
   }
 
   start(frame: OperationFrame): void {
+    if (!this.telemetry.ofFrame(frame).logs) return;
     // The clock is read now, as the operation starts (and shared with the other signals).
     void frame.startedAt;
     frame.watch(this.observer, frame);
@@ -85,9 +100,12 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
     this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
   };
 
-  private writeUnhandledEvent(attributes: OperationAttributes): void {
+  private writeUnhandledEvent(
+    attributes: OperationAttributes,
+    policy: ResolvedTelemetryPolicy,
+  ): void {
     if (this.sink!.isLevelEnabled('debug')) {
-      const { line, message } = unhandledEventLine(this.lines!, attributes);
+      const { line, message } = unhandledEventLine(this.lines!, attributes, policy);
       this.sink!.write('debug', line, message);
     }
   }
@@ -97,13 +115,14 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
     const lines = this.lines!;
     const attributes = frame.attributes;
     const durationMs = performance.now() - frame.startedAt;
-    const level = lines.level(attributes, durationMs, failed);
+    const policy = this.telemetry.ofFrame(frame);
+    const level = lines.level(attributes, durationMs, failed, policy);
     // A disabled level builds no line.
     if (!sink.isLevelEnabled(level)) return;
     sink.write(
       level,
-      lines.line(attributes, durationMs, failed, error),
-      lines.message(attributes, durationMs, level),
+      lines.line(attributes, durationMs, failed, error, policy),
+      lines.message(attributes, durationMs, level, policy),
     );
   }
 

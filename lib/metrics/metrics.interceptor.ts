@@ -3,8 +3,10 @@ import type { Registry } from 'prom-client';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
+import { OperationRole } from '../hooks/operation-descriptor';
 import type { OperationFrame } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
 import { loadOptionalPeer } from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
@@ -44,6 +46,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) private readonly options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
+    private readonly telemetry: TelemetryPolicies,
   ) {}
 
   onModuleInit(): void {
@@ -85,7 +88,16 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   }
 
   start(frame: OperationFrame): void {
-    this.recorder?.start(frame);
+    const recorder = this.recorder;
+    if (recorder === undefined) return;
+    // A registration notice is about several series: the recorder asks for each.
+    if (
+      frame.descriptor.role !== OperationRole.REGISTER &&
+      !this.telemetry.ofFrame(frame).metrics
+    ) {
+      return;
+    }
+    recorder.start(frame);
   }
 
   report(failure: unknown): void {
@@ -112,6 +124,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
       families,
       { maxMessageTypes: options.maxMessageTypes, exemplars },
       this.reporter,
+      this.telemetry,
     );
   }
 

@@ -4,6 +4,8 @@ import type { OperationAttributes } from '../hooks/hook.types';
 import { OperationRole } from '../hooks/operation-descriptor';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { OperationNames } from '../hooks/operations';
+import type { TelemetryPolicies } from '../hooks/telemetry-policies';
+import { MESSAGE_CLASS } from '../shared/tokens';
 import { LabelPairLimiter, LabelValueLimiter } from './label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { MetricFamilies } from './metrics.families';
@@ -50,6 +52,7 @@ export class MetricsRecorder {
     private readonly families: MetricFamilies,
     private readonly config: MetricsRecorderConfig,
     private readonly reporter: FailureReporter,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     const max = config.maxMessageTypes;
     this.messageTypes = new LabelValueLimiter(max);
@@ -146,25 +149,34 @@ export class MetricsRecorder {
     const type = attributes.message_type;
     const handler = attributes.handler;
     if (typeof type !== 'string') return;
+    // The same policy the series will be recorded under: a type whose metrics are off for
+    // this handler (or for itself) gets no series at all, not even at zero.
+    const messageClass = (attributes as Record<symbol, unknown>)[MESSAGE_CLASS];
+    const recorded = (handled: boolean) =>
+      this.telemetry.telemetryPolicyOf(messageClass, handled ? handler : undefined).metrics;
     switch (attributes.kind) {
       case 'command':
+        if (!recorded(true)) break;
         this.prepareOperation(OperationNames.commandExecute(type), OperationRole.COMMAND, {
           kind: 'command',
           message_type: type,
         });
         break;
       case 'query':
+        if (!recorded(true)) break;
         this.prepareOperation(OperationNames.queryExecute(type), OperationRole.QUERY, {
           kind: 'query',
           message_type: type,
         });
         break;
       case 'event':
-        this.prepareOperation(OperationNames.eventDispatch(type), OperationRole.DISPATCH, {
-          kind: 'event',
-          message_type: type,
-        });
-        if (typeof handler === 'string') {
+        if (recorded(false)) {
+          this.prepareOperation(OperationNames.eventDispatch(type), OperationRole.DISPATCH, {
+            kind: 'event',
+            message_type: type,
+          });
+        }
+        if (typeof handler === 'string' && recorded(true)) {
           this.prepareOperation(OperationNames.eventHandler(type, handler), OperationRole.HANDLER, {
             kind: 'event',
             message_type: type,
@@ -173,6 +185,7 @@ export class MetricsRecorder {
         }
         break;
       case 'saga':
+        if (!recorded(true)) break;
         this.families.sagaStreamErrors.zero({ [MetricLabels.SAGA]: this.sagas.value(type) });
         this.prepareOperation(OperationNames.sagaRun(type), OperationRole.SAGA, {
           kind: 'saga',

@@ -7,6 +7,8 @@ import { OperationRole } from '../hooks/operation-descriptor';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { loadOptionalPeer } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
@@ -49,7 +51,19 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
   private readonly decided = new WeakSet<object>();
   private readonly observer: OutcomeObserver<OperationFrame> = {
     onSuccess: () => undefined,
-    onError: (frame, error) => this.capture(error, frame.operation, frame.attributes),
+    onError: (frame, error) =>
+      this.capture(error, frame.operation, frame.attributes, this.telemetry.ofFrame(frame)),
+    report: (failure) => this.report(failure),
+  };
+  /**
+   * For a type whose policy turns Sentry off: its error is decided (declined) here, so neither an
+   * enclosing operation nor the UnhandledExceptionBus notice of the same error sends it.
+   */
+  private readonly declined: OutcomeObserver<OperationFrame> = {
+    onSuccess: () => undefined,
+    onError: (_frame, error) => {
+      if (isObject(error)) this.decided.add(error);
+    },
     report: (failure) => this.report(failure),
   };
 
@@ -58,6 +72,7 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
     @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.options = rootOptions.sentry;
   }
@@ -86,7 +101,7 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
   }
 
   start(frame: OperationFrame): void {
-    frame.watch(this.observer, frame);
+    frame.watch(this.telemetry.ofFrame(frame).sentry ? this.observer : this.declined, frame);
   }
 
   report(failure: unknown): void {
@@ -98,10 +113,21 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
     // An unhandled exception was nearly always seen by its event handler's operation already;
     // one we cannot mark (a thrown string) is left to that operation.
     if (frame.descriptor.role === OperationRole.UNHANDLED_EXCEPTION && !isObject(error)) return;
-    this.capture(error, frame.operation, frame.attributes);
+    const policy = this.telemetry.ofFrame(frame);
+    if (!policy.sentry) {
+      // Declined for good: a dead saga's error also reaches the UnhandledExceptionBus.
+      if (isObject(error)) this.decided.add(error);
+      return;
+    }
+    this.capture(error, frame.operation, frame.attributes, policy);
   }
 
-  private capture(error: unknown, operation: string, attributes: OperationAttributes): void {
+  private capture(
+    error: unknown,
+    operation: string,
+    attributes: OperationAttributes,
+    policy: ResolvedTelemetryPolicy,
+  ): void {
     const sentry = this.sentry!;
     if (!sentry.isEnabled()) return;
     if (isObject(error)) {
@@ -125,7 +151,9 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
         [SentryContextKeys.CAUSATION_ID]: attributes.causation_id,
         [SentryContextKeys.HANDLER]: attributes.handler,
         [SentryContextKeys.PAYLOAD]:
-          attributes.message === undefined ? undefined : this.policy.sanitize(attributes.message),
+          attributes.message === undefined || !policy.payload
+            ? undefined
+            : this.policy.sanitize(attributes.message),
       });
       const audit = this.policy.auditRecord(attributes.message);
       if (audit !== undefined) scope.setContext(SENTRY_AUDIT_CONTEXT_NAME, audit);

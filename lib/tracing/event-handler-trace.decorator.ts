@@ -1,13 +1,12 @@
+import { declareTelemetryPolicy } from '../hooks/cqrs-telemetry.decorator';
 import type { EventHandlerTraceShape } from './tracing.options';
-
-// Keyed by class: subclasses inherit through the constructor chain, and classes can be collected.
-const shapes = new WeakMap<object, EventHandlerTraceShape>();
 
 /**
  * Chooses how the handlers of this event are traced, over the global `tracing.eventHandlerTrace`:
  * `'child'` continues the publisher's trace, `'link'` starts a new trace per handler, linked
- * to the publish span. An entry for the event in `tracing.eventHandlerTraceByEvent` wins over
- * this decorator. Subclasses inherit it.
+ * to the publish span. The same as `@CqrsTelemetry({ trace: shape })`, and it follows the same
+ * precedence: an entry for the event in `telemetry.messages` or `tracing.eventHandlerTraceByEvent`,
+ * or a handler's own policy, wins over it. Subclasses inherit it.
  *
  * ```ts
  * @EventHandlerTrace('link')
@@ -18,22 +17,5 @@ export function EventHandlerTrace(shape: EventHandlerTraceShape): ClassDecorator
   if (shape !== 'child' && shape !== 'link') {
     throw new TypeError(`@EventHandlerTrace(shape): shape must be 'child' or 'link'`);
   }
-  return (target) => {
-    shapes.set(target, shape);
-  };
-}
-
-/** The shape set with `@EventHandlerTrace()` on `eventClass` or its nearest decorated base. */
-export function getEventHandlerTrace(eventClass: unknown): EventHandlerTraceShape | undefined {
-  try {
-    let current: unknown = eventClass;
-    while (typeof current === 'function' && current !== Function.prototype) {
-      const shape = shapes.get(current);
-      if (shape !== undefined) return shape;
-      current = Object.getPrototypeOf(current);
-    }
-  } catch {
-    // A class whose prototype chain cannot be read keeps the configured default.
-  }
-  return undefined;
+  return (target) => declareTelemetryPolicy(target, { trace: shape }, 'EventHandlerTrace');
 }

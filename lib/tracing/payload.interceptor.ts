@@ -5,6 +5,7 @@ import { HookRegistry } from '../hooks/hook.registry';
 import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority } from '../hooks/operations';
 import type { WatchingSignal } from '../hooks/signal';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTracingOptions } from './tracing.options';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan } from './cqrs-span.interface';
@@ -34,6 +35,7 @@ export class PayloadInterceptor implements WatchingSignal, OnModuleInit {
     @Inject(RESOLVED_OPTIONS) options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.enabled = options.tracing !== false && options.tracing.payload;
   }
@@ -46,7 +48,8 @@ export class PayloadInterceptor implements WatchingSignal, OnModuleInit {
   start(frame: OperationFrame): void {
     // The span the tracing interceptor made for this very operation, not whatever is active.
     const span = frame.span;
-    if (span !== undefined && span.isRecording()) this.record(span, frame.attributes.message);
+    if (span === undefined || !span.isRecording() || !this.telemetry.ofFrame(frame).payload) return;
+    this.record(span, frame.attributes.message);
   }
 
   report(failure: unknown): void {

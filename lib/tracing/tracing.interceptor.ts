@@ -13,9 +13,10 @@ import {
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
 import type { AroundSignal } from '../hooks/signal';
+import { TelemetryPolicies } from '../hooks/telemetry-policies';
+import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { getEventHandlerTrace } from './event-handler-trace.decorator';
 import { runInSpan } from './run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
 import {
@@ -41,8 +42,6 @@ interface SpanPlan {
    */
   readonly attributes: Readonly<SpanAttributes> | undefined;
   readonly kind: MessageKind;
-  /** Handler spans: the trace shape of the event, resolved at the first handling. */
-  shape: EventHandlerTraceShape | undefined;
 }
 
 const SOURCE = 'Tracing';
@@ -97,6 +96,7 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) private readonly factory: SpanFactory,
     private readonly policy: RedactionPolicy,
+    private readonly telemetry: TelemetryPolicies,
   ) {
     this.tracing = options.tracing;
   }
@@ -107,9 +107,12 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
   }
 
   around(frame: OperationFrame): unknown {
+    const policy = this.telemetry.ofFrame(frame);
+    // No span: what the operation dispatches nests under the span active around it.
+    if (!policy.tracing) return frame.proceed();
     let span: CqrsSpan;
     try {
-      span = this.startSpan(frame);
+      span = this.startSpan(frame, policy);
     } catch (error) {
       this.reporter.report(SOURCE, error);
       return frame.proceed();
@@ -117,7 +120,7 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     return runInSpan(span, frame, this.spanOutcome, this.reporter, SOURCE);
   }
 
-  private startSpan(frame: OperationFrame): CqrsSpan {
+  private startSpan(frame: OperationFrame, policy: ResolvedTelemetryPolicy): CqrsSpan {
     const a = frame.attributes;
     const plan = this.planFor(frame.descriptor, a);
     const message = a.message;
@@ -131,7 +134,7 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
         span = factory.createHandlerSpan(
           plan.name,
           plan.attributes,
-          this.handlerPlacement(plan, frame),
+          this.handlerPlacement(policy.trace ?? this.defaultShape(), frame),
           a,
         );
         break;
@@ -174,12 +177,14 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     return context.with(trace.setSpanContext(context.active(), published), create);
   }
 
-  /** Child of the publish span, or a new trace linked to it, as the event's shape says. */
-  private handlerPlacement(plan: SpanPlan, frame: OperationFrame): HandlerSpanOptions {
+  /** Child of the publish span, or a new trace linked to it, as the handler's policy says. */
+  private handlerPlacement(
+    shape: EventHandlerTraceShape,
+    frame: OperationFrame,
+  ): HandlerSpanOptions {
     const message = frame.attributes.message;
     const published =
       message !== null && typeof message === 'object' ? this.dispatchSpans.get(message) : undefined;
-    const shape = (plan.shape ??= this.shapeOf(frame.descriptor));
     const valid = published !== undefined && isSpanContextValid(published);
     if (shape === 'link') return valid ? { isChildTrace: false, link: published } : LINKLESS_ROOT;
     return valid ? { isChildTrace: true, parent: published } : CHILD_OF_ACTIVE;
@@ -199,13 +204,8 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     return { isChildTrace: true, parent: 'active', kind: SpanKind.INTERNAL, links };
   }
 
-  /** Option map for the event, then `@EventHandlerTrace()` on its class, then the default. */
-  private shapeOf(descriptor: OperationDescriptor): EventHandlerTraceShape {
-    const tracing = this.tracing as ResolvedTracingOptions;
-    const byEvent = tracing.eventHandlerTraceByEvent;
-    const eventType = descriptor.messageType;
-    if (Object.prototype.hasOwnProperty.call(byEvent, eventType)) return byEvent[eventType]!;
-    return getEventHandlerTrace(descriptor.messageClass) ?? tracing.eventHandlerTrace;
+  private defaultShape(): EventHandlerTraceShape {
+    return (this.tracing as ResolvedTracingOptions).eventHandlerTrace;
   }
 
   /** `@TraceAttribute()` fields of the message, redacted by the shared policy. */
@@ -266,7 +266,6 @@ function makePlan(descriptor: OperationDescriptor, handler: string | undefined):
               descriptor.handler ?? handler,
             ),
           ),
-    shape: undefined,
   };
 }
 

@@ -6,10 +6,11 @@ import {
   optionalOneOf,
   signalSwitch,
 } from '../shared/options-validation';
+import type { HandlerTraceShape } from '../hooks/telemetry-policy';
 import type { SpanFactory } from './span-factory.interface';
 
 /** Whether an event handler's span continues the publisher's trace or starts one linked to it. */
-export type EventHandlerTraceShape = 'child' | 'link';
+export type EventHandlerTraceShape = HandlerTraceShape;
 
 /**
  * The built-in `SpanAttributesProvider`s (Axon's set, for in-process messages). Each writes
@@ -52,8 +53,9 @@ export interface TracingOptions {
    */
   eventHandlerTrace?: EventHandlerTraceShape;
   /**
-   * Per-event overrides of `eventHandlerTrace`, keyed by event class name. Precedence, highest
-   * first: this map, then `@EventHandlerTrace()` on the event class, then `eventHandlerTrace`.
+   * Per-event overrides of `eventHandlerTrace`, keyed by event class name: the same as
+   * `telemetry.messages` entries `{ trace }` (README "Telemetry per message type" has the
+   * precedence; an event may not be given a `trace` in both).
    * @default {}
    */
   eventHandlerTraceByEvent?: Record<string, EventHandlerTraceShape>;

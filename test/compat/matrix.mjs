@@ -16,7 +16,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const TOOLS = resolve(process.env.COMPAT_TOOLS ?? join(ROOT, '.ci/.tools'));
 const WORK = resolve(process.env.COMPAT_WORK ?? join(ROOT, '.ci/.matrix'));
-const NPM_CLI = join(execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim(), 'npm/bin/npm-cli.js');
+const NPM_CLI = join(
+  execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim(),
+  'npm/bin/npm-cli.js',
+);
 
 const NEST = {
   11: { '@nestjs/common': '^11', '@nestjs/core': '^11', '@nestjs/cqrs': '^11' },
@@ -57,16 +60,102 @@ const PINO = {
 };
 
 export const COMBINATIONS = [
-  { name: 'nest11-cjs-node20', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, validator: '0.14', platform: 'express' },
-  { name: 'nest11-cjs-node22-newest', nest: 11, module: 'cjs', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'express' },
-  { name: 'nest12-cjs-node20', nest: 12, module: 'cjs', node: 20, otel: 2, cls: 7, pino: 5, validator: '0.14', platform: 'express' },
-  { name: 'nest12-esm-node22', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.14', platform: 'express' },
-  { name: 'nest12-esm-node24', nest: 12, module: 'esm', node: 24, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'express' },
-  { name: 'nest11-cjs-node20-fastify', nest: 11, module: 'cjs', node: 20, otel: 2, cls: 6, pino: 4, validator: '0.14', platform: 'fastify' },
-  { name: 'nest12-esm-node22-fastify', nest: 12, module: 'esm', node: 22, otel: 3, cls: 7, pino: 5, validator: '0.15', platform: 'fastify' },
+  {
+    name: 'nest11-cjs-node20',
+    nest: 11,
+    module: 'cjs',
+    node: 20,
+    otel: 2,
+    cls: 6,
+    pino: 4,
+    validator: '0.14',
+    platform: 'express',
+  },
+  {
+    name: 'nest11-cjs-node22-newest',
+    nest: 11,
+    module: 'cjs',
+    node: 22,
+    otel: 3,
+    cls: 7,
+    pino: 5,
+    validator: '0.15',
+    platform: 'express',
+  },
+  {
+    name: 'nest12-cjs-node20',
+    nest: 12,
+    module: 'cjs',
+    node: 20,
+    otel: 2,
+    cls: 7,
+    pino: 5,
+    validator: '0.14',
+    platform: 'express',
+  },
+  {
+    name: 'nest12-esm-node22',
+    nest: 12,
+    module: 'esm',
+    node: 22,
+    otel: 3,
+    cls: 7,
+    pino: 5,
+    validator: '0.14',
+    platform: 'express',
+  },
+  {
+    name: 'nest12-esm-node24',
+    nest: 12,
+    module: 'esm',
+    node: 24,
+    otel: 3,
+    cls: 7,
+    pino: 5,
+    validator: '0.15',
+    platform: 'express',
+  },
+  {
+    name: 'nest11-cjs-node20-fastify',
+    nest: 11,
+    module: 'cjs',
+    node: 20,
+    otel: 2,
+    cls: 6,
+    pino: 4,
+    validator: '0.14',
+    platform: 'fastify',
+  },
+  {
+    name: 'nest12-esm-node22-fastify',
+    nest: 12,
+    module: 'esm',
+    node: 22,
+    otel: 3,
+    cls: 7,
+    pino: 5,
+    validator: '0.15',
+    platform: 'fastify',
+  },
   // A fresh Nest app, then the README's install lines run one by one, in its order.
-  { name: 'readme-install-nest11-cjs-node20', nest: 11, module: 'cjs', node: 20, otel: 2, platform: 'express', install: 'readme' },
-  { name: 'readme-install-nest12-esm-node22', nest: 12, module: 'esm', node: 22, otel: 3, platform: 'express', install: 'readme' },
+  {
+    name: 'readme-install-nest11-cjs-node20',
+    nest: 11,
+    module: 'cjs',
+    node: 20,
+    otel: 2,
+    platform: 'express',
+    install: 'readme',
+  },
+  {
+    name: 'readme-install-nest12-esm-node22',
+    nest: 12,
+    module: 'esm',
+    node: 22,
+    otel: 3,
+    platform: 'express',
+    install: 'readme',
+  },
 ];
 
 const OTEL_LINE = { 2: 'SDK 2.x (0.223), API 1.9', 3: 'SDK 3.x (0.301), API 1.10' };
@@ -103,9 +192,21 @@ function nodeBinary(major) {
   const binary = join(prefix, 'node_modules/node/bin/node');
   if (!existsSync(binary)) {
     mkdirSync(prefix, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', `node@${major}`], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `node@${major}`,
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
   }
   return binary;
 }
@@ -151,7 +252,14 @@ function manifest(combo, tarball) {
     devDependencies: { typescript: '~5.9.3', '@types/node': `^${combo.node}` },
     // What the README tells Nest 12 users: @sentry/nestjs 10 declares Nest <= 11 as its peer.
     ...(nestMajor === 12
-      ? { overrides: { '@sentry/nestjs': { '@nestjs/common': '$@nestjs/common', '@nestjs/core': '$@nestjs/core' } } }
+      ? {
+          overrides: {
+            '@sentry/nestjs': {
+              '@nestjs/common': '$@nestjs/common',
+              '@nestjs/core': '$@nestjs/core',
+            },
+          },
+        }
       : {}),
   };
 }
@@ -178,7 +286,8 @@ const TSCONFIG = {
 
 function installedVersion(app, name) {
   try {
-    return JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version;
+    return JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8'))
+      .version;
   } catch {
     return 'absent';
   }
@@ -190,7 +299,8 @@ function run(combo, tarball) {
   rmSync(app, { recursive: true, force: true });
   mkdirSync(join(app, 'src/readme'), { recursive: true });
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const packageJson = combo.install === 'readme' ? freshAppManifest(combo, readme) : manifest(combo, tarball);
+  const packageJson =
+    combo.install === 'readme' ? freshAppManifest(combo, readme) : manifest(combo, tarball);
   writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson, null, 2));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   for (const [file, code] of extractQuickStart(readme, combo.platform)) {
@@ -201,14 +311,20 @@ function run(combo, tarball) {
   cpSync(join(HERE, 'app/e2e.test.mjs'), join(app, 'e2e.test.mjs'));
   const crossService = combo.install !== 'readme';
   if (crossService) {
-    cpSync(join(HERE, 'app/microservices'), join(app, 'src/harness/microservices'), { recursive: true });
+    cpSync(join(HERE, 'app/microservices'), join(app, 'src/harness/microservices'), {
+      recursive: true,
+    });
     cpSync(join(HERE, 'app/microservices.test.mjs'), join(app, 'microservices.test.mjs'));
   }
 
   const node = nodeBinary(combo.node);
   const log = [];
   const step = (what, args, env = {}) => {
-    const result = spawnSync(node, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...env } });
+    const result = spawnSync(node, args, {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     log.push(`$ ${what}\n${result.stdout}${result.stderr}`);
     if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
     return result.stdout;
@@ -217,15 +333,27 @@ function run(combo, tarball) {
     step('npm install', [NPM_CLI, 'install', '--no-audit', '--no-fund']);
     if (combo.install === 'readme') {
       for (const names of installCommands(readme, combo.node, combo.nest)) {
-        const packages = names.map((name) => (name === 'nestjs-cqrs-observability' ? tarball : name));
-        step(`npm install ${names.join(' ')}`, [NPM_CLI, 'install', '--no-audit', '--no-fund', ...packages]);
+        const packages = names.map((name) =>
+          name === 'nestjs-cqrs-observability' ? tarball : name,
+        );
+        step(`npm install ${names.join(' ')}`, [
+          NPM_CLI,
+          'install',
+          '--no-audit',
+          '--no-fund',
+          ...packages,
+        ]);
       }
     }
     step('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
     const tests = ['e2e.test.mjs', ...(crossService ? ['microservices.test.mjs'] : [])];
-    const out = step(`node --test ${tests.join(' ')}`, ['--test', '--test-reporter=spec', ...tests], {
-      COMPAT_MODULE: combo.module,
-    });
+    const out = step(
+      `node --test ${tests.join(' ')}`,
+      ['--test', '--test-reporter=spec', ...tests],
+      {
+        COMPAT_MODULE: combo.module,
+      },
+    );
     const passed = Number(/# pass (\d+)/.exec(out)?.[1] ?? /ℹ pass (\d+)/.exec(out)?.[1] ?? 0);
     const versions = [
       `node ${step('node --version', ['--version']).trim()}`,
@@ -238,11 +366,16 @@ function run(combo, tarball) {
       `@opentelemetry/api ${installedVersion(app, '@opentelemetry/api')}`,
       `sdk-node ${installedVersion(app, '@opentelemetry/sdk-node')}`,
       `@sentry/nestjs ${installedVersion(app, '@sentry/nestjs')}`,
-      ...(crossService ? [`@nestjs/microservices ${installedVersion(app, '@nestjs/microservices')}`] : []),
+      ...(crossService
+        ? [`@nestjs/microservices ${installedVersion(app, '@nestjs/microservices')}`]
+        : []),
       `prom ${installedVersion(app, '@willsoto/nestjs-prometheus')}/${installedVersion(app, 'prom-client')}`,
       combo.platform,
     ];
-    return { ok: true, line: `matrix ${combo.name} (${combo.module}): pass, ${passed} e2e checks, ${Math.round((Date.now() - started) / 1000)} s — ${versions.join(', ')}` };
+    return {
+      ok: true,
+      line: `matrix ${combo.name} (${combo.module}): pass, ${passed} e2e checks, ${Math.round((Date.now() - started) / 1000)} s — ${versions.join(', ')}`,
+    };
   } catch (error) {
     writeFileSync(join(app, 'matrix.log'), log.join('\n'));
     return {
@@ -263,7 +396,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('usage: node test/compat/matrix.mjs <library.tgz> [combination...]');
     process.exit(2);
   }
-  const chosen = names.length ? COMBINATIONS.filter((combo) => names.includes(combo.name)) : COMBINATIONS;
+  const chosen = names.length
+    ? COMBINATIONS.filter((combo) => names.includes(combo.name))
+    : COMBINATIONS;
   let failed = 0;
   for (const combo of chosen) {
     const result = run(combo, resolve(tarball));

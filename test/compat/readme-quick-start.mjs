@@ -1,7 +1,8 @@
 // The README's quick start is code: each block preceded by `<!-- quick-start: FILE -->` is
 // written to FILE. A block marked `<!-- quick-start(fastify): FILE -->` replaces FILE for the
 // Fastify variant.
-const MARKER = /<!-- quick-start(?:\((\w+)\))?: ([\w.-]+) -->\s*\n```(?:ts|typescript)\n([\s\S]*?)```/g;
+const MARKER =
+  /<!-- quick-start(?:\((\w+)\))?: ([\w.-]+) -->\s*\n```(?:ts|typescript)\n([\s\S]*?)```/g;
 
 /** @returns {Map<string, string>} file name → code, for the given HTTP platform. */
 export function extractQuickStart(readme, platform = 'express') {

@@ -73,6 +73,11 @@ export class AllSinks {
     await Sentry.flush(5000);
   }
 
+  /** Forgets the spans finished so far. */
+  resetSpans(): void {
+    this.sdk!.exporter.reset();
+  }
+
   spans(): ReadableSpan[] {
     return this.sdk!.exporter.getFinishedSpans();
   }

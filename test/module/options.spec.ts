@@ -56,6 +56,7 @@ describe('resolveObservabilityOptions', () => {
           'redaction',
           'sentry',
           'tenant',
+          'telemetry',
           'tracing',
           'validation',
         ].sort(),

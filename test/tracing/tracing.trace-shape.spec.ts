@@ -9,7 +9,7 @@ import {
   type TracingOptions,
   trackFlow,
 } from '../../lib';
-import { getEventHandlerTrace } from '../../lib/tracing/event-handler-trace.decorator';
+import { declaredTelemetryPolicy } from '../../lib/hooks/cqrs-telemetry.decorator';
 import { resolveTracingOptions } from '../../lib/tracing/tracing.options';
 import { FailingEvent, PlaceOrderCommand, ReserveStockCommand } from '../fixtures/orders.fixture';
 import { createTestApp } from '../utils/create-app';
@@ -151,7 +151,7 @@ describe("tracing: eventHandlerTrace 'child' (default) with per-event overrides"
 
   it('lets the option map win over the decorator', async () => {
     // MonthlyReportRequestedEvent inherits 'link' from its base class; the map says 'child'.
-    expect(getEventHandlerTrace(MonthlyReportRequestedEvent)).toBe('link');
+    expect(declaredTelemetryPolicy(MonthlyReportRequestedEvent)?.trace).toBe('link');
     await trackFlow(app, () => app.get(EventBus).publish(new MonthlyReportRequestedEvent()));
     const spans = sdk.exporter.getFinishedSpans();
     expectChild(
@@ -191,8 +191,8 @@ describe('tracing: trace shape options and decorator validation', () => {
   });
 
   it('answers undefined for undecorated classes and non-classes', () => {
-    expect(getEventHandlerTrace(FailingEvent)).toBeUndefined();
-    expect(getEventHandlerTrace(undefined)).toBeUndefined();
-    expect(getEventHandlerTrace(AuditedEvent)).toBe('child');
+    expect(declaredTelemetryPolicy(FailingEvent)?.trace).toBeUndefined();
+    expect(declaredTelemetryPolicy(undefined)?.trace).toBeUndefined();
+    expect(declaredTelemetryPolicy(AuditedEvent)?.trace).toBe('child');
   });
 });

@@ -38,10 +38,14 @@ function telemetry() {
 }
 
 before(async () => {
-  app = spawn(process.execPath, [PRELOAD, './dist/harness/instrument.js', './dist/readme/main.js'], {
-    env: { ...process.env, PORT: String(PORT) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  app = spawn(
+    process.execPath,
+    [PRELOAD, './dist/harness/instrument.js', './dist/readme/main.js'],
+    {
+      env: { ...process.env, PORT: String(PORT) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   let pending = '';
   app.stdout.on('data', (chunk) => {
     output += chunk;
@@ -121,7 +125,8 @@ test('spans: command → publish → both handlers and the saga → its command,
     return found[0];
   };
   const command = spans.find(
-    (span) => span.name === 'cqrs.CreateOrderCommand' && span.attributes['cqrs.correlation_id'] === FLOW,
+    (span) =>
+      span.name === 'cqrs.CreateOrderCommand' && span.attributes['cqrs.correlation_id'] === FLOW,
   );
   assert.ok(command, 'command span of the flow');
   assert.equal(command.kind, 0); // INTERNAL
@@ -145,7 +150,9 @@ test('spans: command → publish → both handlers and the saga → its command,
   const query = named('cqrs.GetOrderQuery');
   assert.equal(query.attributes['cqrs.outcome'], 'success');
   const failed = spans.find(
-    (span) => span.name === 'cqrs.CreateOrderCommand' && span.attributes['cqrs.correlation_id'] === FAILING_FLOW,
+    (span) =>
+      span.name === 'cqrs.CreateOrderCommand' &&
+      span.attributes['cqrs.correlation_id'] === FAILING_FLOW,
   );
   assert.ok(failed, 'failed command span');
   assert.equal(failed.attributes['cqrs.outcome'], 'error');
@@ -155,28 +162,59 @@ test('spans: command → publish → both handlers and the saga → its command,
 test('metrics: GET /metrics in Prometheus text', async () => {
   const text = await (await fetch(`${BASE}/metrics`)).text();
   const sample = (name, labels) =>
-    text.split('\n').find(
-      (line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)),
-    );
-  const ok = sample('cqrs_message_total', { kind: 'command', message_type: 'CreateOrderCommand', outcome: 'success' });
+    text
+      .split('\n')
+      .find(
+        (line) =>
+          line.startsWith(`${name}{`) &&
+          Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)),
+      );
+  const ok = sample('cqrs_message_total', {
+    kind: 'command',
+    message_type: 'CreateOrderCommand',
+    outcome: 'success',
+  });
   assert.match(ok ?? '', / 1$/, text.slice(0, 3000));
-  const failed = sample('cqrs_message_total', { kind: 'command', message_type: 'CreateOrderCommand', outcome: 'error' });
+  const failed = sample('cqrs_message_total', {
+    kind: 'command',
+    message_type: 'CreateOrderCommand',
+    outcome: 'error',
+  });
   assert.match(failed ?? '', / 1$/);
-  const handler = sample('cqrs_event_handler_total', { event_type: 'OrderCreatedEvent', handler: 'UpdateStatsHandler', outcome: 'success' });
+  const handler = sample('cqrs_event_handler_total', {
+    event_type: 'OrderCreatedEvent',
+    handler: 'UpdateStatsHandler',
+    outcome: 'success',
+  });
   assert.match(handler ?? '', / 1$/);
-  assert.ok(sample('cqrs_message_duration_seconds_bucket', { kind: 'query', message_type: 'GetOrderQuery' }));
+  assert.ok(
+    sample('cqrs_message_duration_seconds_bucket', {
+      kind: 'query',
+      message_type: 'GetOrderQuery',
+    }),
+  );
 });
 
 test('logs: pino JSON lines with the correlation id and trace id', async () => {
   const { spans } = await telemetry();
-  const line = lines.find((entry) => entry.message_type === 'CreateOrderCommand' && entry.correlation_id === FLOW);
-  assert.ok(line, `no CQRS pino line for the flow among ${lines.length} lines:\n${output.slice(-3000)}`);
+  const line = lines.find(
+    (entry) => entry.message_type === 'CreateOrderCommand' && entry.correlation_id === FLOW,
+  );
+  assert.ok(
+    line,
+    `no CQRS pino line for the flow among ${lines.length} lines:\n${output.slice(-3000)}`,
+  );
   assert.equal(line.kind, 'command');
   assert.equal(line.outcome, 'success');
   assert.equal(line.handler, 'CreateOrderHandler');
-  const command = spans.find((span) => span.name === 'cqrs.CreateOrderCommand' && span.attributes['cqrs.correlation_id'] === FLOW);
+  const command = spans.find(
+    (span) =>
+      span.name === 'cqrs.CreateOrderCommand' && span.attributes['cqrs.correlation_id'] === FLOW,
+  );
   assert.equal(line.trace_id, command.traceId);
-  const failure = lines.find((entry) => entry.message_type === 'CreateOrderCommand' && entry.correlation_id === FAILING_FLOW);
+  const failure = lines.find(
+    (entry) => entry.message_type === 'CreateOrderCommand' && entry.correlation_id === FAILING_FLOW,
+  );
   assert.ok(failure);
   assert.equal(failure.outcome, 'error');
   assert.equal(failure.level, 50);
@@ -196,7 +234,12 @@ test('Sentry: the failed command is captured once, with the CQRS tags', async ()
     return sent.envelopes.some((body) => body.includes('not enough stock')) ? sent : undefined;
   }, 'the Sentry envelope');
   const events = envelopes
-    .flatMap((body) => body.split('\n').filter(Boolean).map((part) => JSON.parse(part)))
+    .flatMap((body) =>
+      body
+        .split('\n')
+        .filter(Boolean)
+        .map((part) => JSON.parse(part)),
+    )
     .filter((part) => part.exception);
   const captured = events.filter((event) => event.tags?.correlation_id === FAILING_FLOW);
   assert.equal(captured.length, 1, JSON.stringify(events).slice(0, 2000));
