@@ -58,6 +58,12 @@ describe('@Audit() fields on the span, the log line and the Sentry event', () =>
     commandBus = app.get(CommandBus);
   });
   afterAll(() => sinks.stop());
+  // Each test reads its own dispatch only, whatever ran before it.
+  beforeEach(() => {
+    sinks.resetSpans();
+    sinks.logs.clear();
+    sinks.transport.clear();
+  });
 
   const command = (amount: number) =>
     new TransferFundsCommand({
