@@ -56,6 +56,8 @@ export class MessageDispatcher {
   // Commands a saga emitted, waiting for the bus to execute them (the saga's own subscriber
   // does, right after); weak so an emission the bus never takes is not kept.
   private readonly sagaEmissions = new WeakMap<object, SagaEmission>();
+  // An app without sagas never looks a command up there.
+  private hasSagas = false;
 
   constructor(
     private readonly registry: HookRegistry,
@@ -92,7 +94,7 @@ export class MessageDispatcher {
     const type = messageClassOf(message);
     const descriptor = kind === 'command' ? type.command : type.query;
     const emission =
-      kind === 'command' && message !== null && typeof message === 'object'
+      this.hasSagas && kind === 'command' && message !== null && typeof message === 'object'
         ? this.sagaEmissions.get(message)
         : undefined;
     const links = this.registry.chainFor(descriptor);
@@ -287,6 +289,7 @@ export class MessageDispatcher {
    */
   wrapSaga(saga: string, original: Method): Method {
     const sagaEmissions = this.sagaEmissions;
+    this.hasSagas = true;
     const run = sagaRunDescriptor(saga);
     const died = sagaErrorDescriptor(saga);
     const idle = () => this.idle;

@@ -18,8 +18,13 @@ export function writableStore(): ClsStore {
   return cls.get() as ClsStore;
 }
 
-/** Runs `fn` in a new context holding the current one's values with `values` over them. */
+/**
+ * Runs `fn` in a new context holding the current one's values with `values` over them.
+ * `values` must be a fresh object: outside any context it becomes the store itself (one
+ * object less per dispatch).
+ */
 export function runWithStore<T>(values: ClsStore, fn: () => T): T {
   const cls = ClsServiceManager.getClsService();
-  return cls.runWith({ ...(cls.get() as ClsStore | undefined), ...values }, fn);
+  const parent = cls.get() as ClsStore | undefined;
+  return cls.runWith(parent === undefined ? values : Object.assign({ ...parent }, values), fn);
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { isValidId } from '../shared/id-format';
+import { uuidV4 } from '../shared/uuid-v4';
 
 /** A new correlation id: a UUID v4. */
 export function generateCorrelationId(): string {
-  return randomUUID();
+  return uuidV4();
 }
 
 /**

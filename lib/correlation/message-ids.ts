@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV4 } from '../shared/uuid-v4';
 import { currentStore, runWithStore } from './cls-store';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import {
@@ -50,7 +50,7 @@ export function idsForDispatch(
     if (store !== undefined) store[CORRELATION_ID] = correlationId;
   }
   return {
-    messageId: isValidCorrelationId(ownId) ? ownId : randomUUID(),
+    messageId: isValidCorrelationId(ownId) ? ownId : uuidV4(),
     correlationId,
     causationId: store?.[HANDLED_MESSAGE_ID] ?? store?.[CAUSATION_ID],
   };

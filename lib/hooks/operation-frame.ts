@@ -27,6 +27,9 @@ export interface ChainLink {
 
 type Inner = (this: unknown, a: unknown, b: unknown) => unknown;
 
+/** V8's message for a stack overflow, compared as is: out of stack, a call could throw again. */
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+
 const NOT_RUN = 0;
 const RETURNED = 1;
 const THREW = 2;
@@ -99,7 +102,9 @@ export class OperationFrame {
 
   /** Has `observer` told how the rest of the chain ends (the part after the calling signal). */
   watch<S>(observer: OutcomeObserver<S>, state: S): void {
-    (this.watchers ??= []).push(observer, state);
+    const watchers = this.watchers;
+    if (watchers === undefined) this.watchers = [observer, state];
+    else watchers.push(observer, state);
   }
 
   /**
@@ -122,9 +127,22 @@ export class OperationFrame {
       if (this.watchers !== undefined && this.watchers.length > from) this.fail(from, error);
       throw error;
     }
-    if (this.watchers !== undefined && this.watchers.length > from)
+    if (this.watchers === undefined || this.watchers.length <= from) return result;
+    try {
       return this.settle(from, result);
-    return result;
+    } catch (error) {
+      // Out of stack right here (nesting too deep): the error goes up instead of the
+      // operation's promise, which nobody will await now; left alone, its rejection would be
+      // unhandled and end the process. Inline: a call could run out of stack again.
+      if (result instanceof Promise) {
+        try {
+          result.then(undefined, ignore);
+        } catch {
+          // Nothing left to do it with.
+        }
+      }
+      throw error;
+    }
   }
 
   private advance(): unknown {
@@ -163,25 +181,39 @@ export class OperationFrame {
       watchers.length = from;
       return result;
     }
-    const group = watchers.slice(from);
-    watchers.length = from;
+    let group: unknown[];
+    if (from === 0) {
+      // The whole list is this group (the usual case): handed over, not copied.
+      group = watchers;
+      this.watchers = undefined;
+    } else {
+      group = watchers.slice(from);
+      watchers.length = from;
+    }
+    const onValue = (value: unknown) => {
+      notifySuccess(group, 0, group.length, value);
+      return value;
+    };
+    const onError = (error: unknown) => {
+      notifyError(group, 0, group.length, error);
+      throw error;
+    };
     // A foreign thenable may call back twice, synchronously, or both ways: adopting it into a
     // native promise settles it once, to what the caller's own `await` would have given.
     const adopted = result instanceof Promise ? result : Promise.resolve(result);
-    return adopted.then(
-      (value) => {
-        notifySuccess(group, 0, group.length, value);
-        return value;
-      },
-      (error: unknown) => {
-        notifyError(group, 0, group.length, error);
-        throw error;
-      },
-    );
+    return adopted.then(onValue, onError);
   }
 
   private fail(from: number, error: unknown): void {
     const watchers = this.watchers!;
+    if (error instanceof RangeError && error.message === STACK_OVERFLOW) {
+      // Out of stack (nesting too deep): the observers would run out too, half-way through
+      // their work. They are told once the stack has unwound; the error goes up at once.
+      const group = watchers.slice(from);
+      watchers.length = from;
+      queueMicrotask(() => notifyError(group, 0, group.length, error));
+      return;
+    }
     notifyError(watchers, from, watchers.length, error);
     watchers.length = from;
   }
@@ -193,7 +225,7 @@ function notifySuccess(watchers: unknown[], from: number, to: number, result: un
     try {
       observer.onSuccess(watchers[i + 1], result);
     } catch (failure) {
-      observer.report(failure);
+      reportQuietly(observer, failure);
     }
   }
 }
@@ -204,8 +236,17 @@ function notifyError(watchers: unknown[], from: number, to: number, error: unkno
     try {
       observer.onError(watchers[i + 1], error);
     } catch (failure) {
-      observer.report(failure);
+      reportQuietly(observer, failure);
     }
+  }
+}
+
+/** A reporter that fails (out of stack, a broken logger) must not change the operation. */
+function reportQuietly(observer: OutcomeObserver, failure: unknown): void {
+  try {
+    observer.report(failure);
+  } catch {
+    // Nothing left to tell.
   }
 }
 

@@ -65,7 +65,11 @@ export class Registration implements HookRegistration, ChainLink {
     try {
       signal.start(frame);
     } catch (failure) {
-      signal.report(failure);
+      try {
+        signal.report(failure);
+      } catch {
+        // A reporter that fails (out of stack) must not change the operation.
+      }
     }
   }
 

@@ -48,12 +48,15 @@ export const messageNameAttributesProvider = builtIn(
   },
 );
 
-/** `cqrs.message_type`: what the message is — `command`, `query` or `event`. */
+/**
+ * `cqrs.message_type`: the message's class name (for a saga span, the emitted command's). The
+ * module's own spans always carry it; this provider is for spans a custom factory starts.
+ */
 export const messageTypeAttributesProvider = builtIn(
   'messageTypeAttributesProvider',
   (sink, _m, a) => {
-    const kind = a.kind === 'saga' ? 'command' : a.kind;
-    if (typeof kind === 'string') sink.setAttribute(TracingAttributes.MESSAGE_TYPE, kind);
+    const name = a.kind === 'saga' ? a['command.type'] : a.message_type;
+    if (typeof name === 'string') sink.setAttribute(TracingAttributes.MESSAGE_TYPE, name);
   },
 );
 

@@ -24,8 +24,14 @@ export const SpanNames = {
 
 /** Span attribute keys. */
 export const TracingAttributes = {
+  /** What the operation is: `command`, `query`, `event` or `saga`. */
   KIND: 'cqrs.kind',
-  /** The message's type name, for every kind (the reference toolkit's key). */
+  /** The message's class name (for a saga span, the emitted command's). */
+  MESSAGE_TYPE: 'cqrs.message_type',
+  /**
+   * Alias of `cqrs.message_type`, for every kind: the reference toolkit's key, kept because
+   * DESIGN.md's span contract names it.
+   */
   COMMAND_TYPE: 'cqrs.command_type',
   MESSAGE_ID: 'cqrs.message_id',
   CORRELATION_ID: 'cqrs.correlation_id',
@@ -40,8 +46,6 @@ export const TracingAttributes = {
   TENANT_ID: 'tenant.id',
   /** The message's type name as the operation names it (`messageName` provider). */
   MESSAGE_NAME: 'cqrs.message_name',
-  /** What the message is: command, query or event (`messageType` provider). */
-  MESSAGE_TYPE: 'cqrs.message_type',
   /** The runtime class of the payload object (`payloadType` provider). */
   PAYLOAD_TYPE: 'cqrs.payload_type',
   PAYLOAD_PRESENT: 'cqrs.payload_present',

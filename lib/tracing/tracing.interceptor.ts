@@ -278,6 +278,7 @@ function spanAttributes(
 ): SpanAttributes {
   const attributes: SpanAttributes = {
     [TracingAttributes.KIND]: kind,
+    [TracingAttributes.MESSAGE_TYPE]: type,
     [TracingAttributes.COMMAND_TYPE]: type,
     [TracingAttributes.MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
     [TracingAttributes.MESSAGING_OPERATION_TYPE]: operationType,

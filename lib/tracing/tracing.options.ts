@@ -24,7 +24,10 @@ export interface SpanAttributeProviderSwitches {
    * the emitted command's). @default true
    */
   messageName?: boolean;
-  /** `cqrs.message_type`: what the message is — `command`, `query` or `event`. @default true */
+  /**
+   * `cqrs.message_type`, the class name, on spans of a custom `SpanFactory` (the module's own
+   * spans always carry it). @default true
+   */
   messageType?: boolean;
   /**
    * `cqrs.payload_type`: the runtime class of the message object (`Object` for a literal;

@@ -29,6 +29,8 @@ import {
   HAS_EVENT_OPERATORS,
   HostileIdsCommand,
   HostileIdsEvent,
+  NestAsyncCommand,
+  NestSyncCommand,
   ScopedEvent,
   SEMANTICS_HANDLERS,
   SynchronousPublisherInstaller,
@@ -172,6 +174,25 @@ describe.each(SETUPS)('upstream semantics: $name', ({ observability, userHook, s
   });
 
   it('returns the handler result object itself', async () => {
+    const result = await commandBus.execute(new PlaceOrderCommand({ sku: 'A', quantity: 1 }));
+    expect(result).toBe(recorder.result);
+  });
+
+  it('ends nesting past the stack as upstream does, and goes on working', async () => {
+    const overflow = (settled: Settled) => {
+      expect((settled.error as Error | undefined)?.name).toBe('RangeError');
+      expect((settled.error as Error).message).toMatch(/call stack/);
+    };
+    // A synchronous handler dispatching the next: the RangeError is thrown, as upstream throws.
+    const sync = await settle(() => commandBus.execute(new NestSyncCommand(1)));
+    expect(sync.threwSynchronously).toBe(true);
+    overflow(sync);
+    // An async one (as most are written): the handler's promise rejects with it.
+    const nested = await settle(() => commandBus.execute(new NestAsyncCommand(1)));
+    expect(nested.threwSynchronously).toBe(false);
+    overflow(nested);
+    await flush();
+    // Signals that ran out of stack with the operation broke nothing: the next dispatch works.
     const result = await commandBus.execute(new PlaceOrderCommand({ sku: 'A', quantity: 1 }));
     expect(result).toBe(recorder.result);
   });

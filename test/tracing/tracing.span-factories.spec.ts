@@ -226,6 +226,7 @@ describe('SpanAttributesProviders', () => {
         spanNamed(sdk.exporter.getFinishedSpans(), 'cqrs.PlaceOrderCommand').attributes,
       ).toEqual({
         [A.KIND]: 'command',
+        [A.MESSAGE_TYPE]: 'PlaceOrderCommand',
         [A.COMMAND_TYPE]: 'PlaceOrderCommand',
         [A.HANDLER]: 'PlaceOrderHandler',
         [A.OUTCOME]: 'success',
@@ -327,7 +328,7 @@ describe('SpanAttributesProviders', () => {
       [A.MESSAGE_NAME]: 'ReserveStockCommand',
     });
     expect(messageTypeAttributesProvider(message, attributes)).toEqual({
-      [A.MESSAGE_TYPE]: 'command',
+      [A.MESSAGE_TYPE]: 'ReserveStockCommand',
     });
     expect(payloadTypeAttributesProvider(message, attributes)).toEqual({
       [A.PAYLOAD_TYPE]: 'Object',

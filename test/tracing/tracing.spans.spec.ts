@@ -132,7 +132,7 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
       [A.OUTCOME]: 'success',
       [A.REQUESTED_AT]: command.requestedAt.toISOString(),
       [A.MESSAGE_NAME]: 'PlaceOrderCommand',
-      [A.MESSAGE_TYPE]: 'command',
+      [A.MESSAGE_TYPE]: 'PlaceOrderCommand',
       [A.PAYLOAD_TYPE]: 'PlaceOrderCommand',
       [A.PAYLOAD_PRESENT]: true,
       [A.PAYLOAD_TRUNCATED]: false,
@@ -169,7 +169,7 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
       [A.MESSAGING_DESTINATION_NAME]: 'OrderPlacedEvent',
       [A.MESSAGING_MESSAGE_ID]: eventId,
       [A.MESSAGING_CONVERSATION_ID]: 'flow-7',
-      [A.MESSAGE_TYPE]: 'event',
+      [A.MESSAGE_TYPE]: 'OrderPlacedEvent',
     });
     expect(dispatch.attributes).not.toHaveProperty(A.HANDLER);
     // Events carry no payload event: the payload signal is for commands and queries.
@@ -196,7 +196,7 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
       [A.OUTCOME]: 'success',
       [A.MESSAGING_OPERATION_TYPE]: 'process',
       [A.MESSAGING_DESTINATION_NAME]: 'ReserveStockCommand',
-      [A.MESSAGE_TYPE]: 'command',
+      [A.MESSAGE_TYPE]: 'ReserveStockCommand',
       [A.MESSAGE_NAME]: 'ReserveStockCommand',
     });
     expect(reserve.attributes).toMatchObject({
@@ -221,7 +221,7 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
       [A.HANDLER]: 'GetOrderHandler',
       [A.MESSAGE_ID]: query.requestId,
       [A.REQUESTED_AT]: query.requestedAt.toISOString(),
-      [A.MESSAGE_TYPE]: 'query',
+      [A.MESSAGE_TYPE]: 'GetOrderQuery',
       [A.OUTCOME]: 'success',
       [A.MESSAGING_OPERATION_TYPE]: 'process',
     });
@@ -231,6 +231,8 @@ describe('tracing: spans of commands, queries, events, handlers and sagas', () =
     await expect(app.get(CommandBus).execute(new PlainCommand('v'))).resolves.toBe('v');
     const span = spanNamed(finished(), 'cqrs.PlainCommand');
     expect(span.attributes).toMatchObject({
+      [A.KIND]: 'command',
+      [A.MESSAGE_TYPE]: 'PlainCommand',
       [A.COMMAND_TYPE]: 'PlainCommand',
       [A.OUTCOME]: 'success',
     });
