@@ -9,7 +9,7 @@ const LAYERS = [
   ['messages', 'redaction'],
   ['correlation'],
   ['hooks'],
-  ['validation', 'tracing', 'metrics', 'logging', 'sentry', 'flows', 'testing'],
+  ['validation', 'tracing', 'metrics', 'otel-metrics', 'logging', 'sentry', 'flows', 'testing'],
   ['bus'],
   ['microservices', 'event-delivery'],
   ['module'],

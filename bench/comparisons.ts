@@ -1,3 +1,4 @@
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
 import { fullPipelineSpec, handWrittenSpec } from './signals';
 
@@ -15,6 +16,16 @@ export interface Comparison {
 }
 
 const bare: AppSpec = { name: 'bare bus' };
+
+/** A reader never collected: the SDK aggregates every measurement, nothing is exported. */
+class IdleReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 export const COMPARISONS: readonly Comparison[] = [
   {
@@ -128,6 +139,34 @@ export const COMPARISONS: readonly Comparison[] = [
         fullPipelineSpec('module, full pipeline'),
       ];
     },
+  },
+  {
+    id: 'otel-metrics-unused',
+    title: 'OpenTelemetry metrics on, no MeterProvider registered / off (other signals off)',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, otelMetrics on, no MeterProvider',
+        observability: { ...SIGNALS_OFF, otelMetrics: true },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
+  },
+  {
+    id: 'otel-metrics-recording',
+    title: 'OpenTelemetry metrics into an SDK MeterProvider / off (other signals off)',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, otelMetrics into an SDK MeterProvider',
+        // Export cost is out, as for spans.
+        observability: {
+          ...SIGNALS_OFF,
+          otelMetrics: { meterProvider: new MeterProvider({ readers: [new IdleReader()] }) },
+        },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
   },
   {
     id: 'propagation',

@@ -18,6 +18,7 @@ import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detec
 import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
+import { OtelMetricsInterceptor } from './otel-metrics/otel-metrics.interceptor';
 import {
   MICROSERVICES_EXPORTS,
   MICROSERVICES_PROVIDERS,
@@ -63,6 +64,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     ValidationInterceptor,
     ...TRACING_PROVIDERS,
     MetricsInterceptor,
+    OtelMetricsInterceptor,
     LoggingInterceptor,
     SentryInterceptor,
     UserInterceptorsInstaller,

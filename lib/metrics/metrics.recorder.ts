@@ -2,7 +2,7 @@ import type { FailureReporter } from '../errors/failure-reporter';
 import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
 import { observeOutcome, OutcomeObserver } from '../hooks/observe-outcome';
 import { OperationNames } from '../hooks/operations';
-import { LabelPairLimiter, LabelValueLimiter } from './label-value-limiter';
+import { LabelPairLimiter, LabelValueLimiter } from '../shared/label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { MetricFamilies } from './metrics.families';
 import type { CounterFamily, HistogramFamily } from './metrics.series';

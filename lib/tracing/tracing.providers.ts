@@ -7,6 +7,7 @@ import { builtInAttributeProviders } from './built-in-attribute.providers';
 import { NoOpSpanFactory } from './no-op.span-factory';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import { PayloadInterceptor } from './payload.interceptor';
+import { SemconvSpanFactory } from './semconv.span-factory';
 import type { SpanFactory } from './span-factory.interface';
 import { TracingInterceptor } from './tracing.interceptor';
 import { SPAN_FACTORY } from './tracing.internal-constants';
@@ -31,7 +32,9 @@ export function createSpanFactory(
       reporter.report('SpanFactory.registerSpanAttributesProvider', error);
     }
   }
-  return factory;
+  // The span-naming strategy, chosen once: today's names need no wrapper at all.
+  const mode = tracing.semanticConventions;
+  return mode === 'cqrs' ? factory : new SemconvSpanFactory(factory, mode === 'messaging/dup');
 }
 
 /** Providers of the tracing signal, for the module's `providers`. */

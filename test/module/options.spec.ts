@@ -53,6 +53,7 @@ describe('resolveObservabilityOptions', () => {
           'logging',
           'metrics',
           'microservices',
+          'otelMetrics',
           'redaction',
           'sentry',
           'tracing',
@@ -63,6 +64,12 @@ describe('resolveObservabilityOptions', () => {
       expect(DEFAULT_CORRELATION_HEADER).toBe('x-correlation-id');
       expect(resolved.validation).toEqual({});
       expect(resolved.flowMap).toBe(false);
+      // On, and free until a MeterProvider is registered; `explicit` only decides a startup line.
+      expect(resolved.otelMetrics).toEqual({
+        meterProvider: undefined,
+        maxMessageTypes: 200,
+        explicit: false,
+      });
       expect(resolved.tracing).toMatchObject({
         payload: true,
         eventHandlerTrace: 'child',
