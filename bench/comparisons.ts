@@ -1,4 +1,5 @@
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { Registry } from 'prom-client';
 import { createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
 import { fullPipelineSpec, handWrittenSpec } from './signals';
 
@@ -164,6 +165,18 @@ export const COMPARISONS: readonly Comparison[] = [
           ...SIGNALS_OFF,
           otelMetrics: { meterProvider: new MeterProvider({ readers: [new IdleReader()] }) },
         },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
+  },
+  {
+    id: 'prometheus-metrics',
+    title: 'Prometheus metrics (prom-client) / off (other signals off), beside the line above',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, Prometheus metrics',
+        observability: { ...SIGNALS_OFF, metrics: { registry: new Registry() } },
       },
       { name: 'module, every signal off', observability: SIGNALS_OFF },
     ],
