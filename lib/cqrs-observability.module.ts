@@ -15,6 +15,7 @@ import {
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from './shared/tokens';
 import { FailureReporter } from './errors/failure-reporter';
 import { UnhandledEventsDetector } from './event-delivery/unhandled-events.detector';
+import { UpstreamErrorLogRedaction } from './event-delivery/upstream-error-log.redaction';
 import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
@@ -69,6 +70,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     SentryInterceptor,
     UserInterceptorsInstaller,
     UnhandledEventsDetector,
+    UpstreamErrorLogRedaction,
     MessageFlowMap,
     ...MICROSERVICES_PROVIDERS,
   ],

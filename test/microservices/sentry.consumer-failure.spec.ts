@@ -1,14 +1,7 @@
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { Controller, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  ClientsModule,
-  EventPattern,
-  Payload,
-  Transport,
-  type ClientProxy,
-} from '@nestjs/microservices';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { SpanStatusCode } from '@opentelemetry/api';
 import * as Sentry from '@sentry/nestjs';
 import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
@@ -21,14 +14,13 @@ import {
 } from '../../lib';
 import { RecordingTransport, sentryTestOptions } from '../sentry/recording-transport';
 import { startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
-import { freePort } from './brokers';
+import { startTcpPair, type TcpPair } from './tcp-pair';
 
 /**
  * A transport handler that throws reaches Sentry like an HTTP handler's error does: through
  * the app's SentryGlobalFilter, in the sender's flow, while the CONSUMER span records it.
  */
 
-const TCP = Symbol('tcp-client');
 const FAILURE = 'warehouse is on fire';
 const seenIn: Array<string | undefined> = [];
 
@@ -51,39 +43,22 @@ class FailingModule {}
 describe('a failing transport handler', () => {
   const transport = new RecordingTransport();
   let sdk: TracingSdk;
-  let server: INestMicroservice;
-  let sender: TestingModule;
+  let pair: TcpPair | undefined;
 
   beforeAll(async () => {
     sdk = startTracingSdk();
     Sentry.init({ ...sentryTestOptions(transport), skipOpenTelemetrySetup: true });
-    const port = await freePort();
-    server = await NestFactory.createMicroservice(FailingModule, {
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port },
-      logger: false,
-    });
-    await server.listen();
-    sender = await Test.createTestingModule({
-      imports: [
-        CqrsObservabilityModule.forRoot(),
-        ClientsModule.register([
-          { name: TCP, transport: Transport.TCP, options: { host: '127.0.0.1', port } },
-        ]),
-      ],
-    }).compile();
-    await sender.init();
+    pair = await startTcpPair(FailingModule);
   });
 
   afterAll(async () => {
-    await sender?.close();
-    await server?.close();
+    await pair?.close();
     await Sentry.close(2000);
     await sdk?.shutdown();
   });
 
   it('is captured once by Sentry and recorded on the CONSUMER span', async () => {
-    const client = sender.get<ClientProxy>(TCP);
+    const client = pair!.client;
     await runWithContext({ correlationId: 'failing-flow' }, () =>
       lastValueFrom(client.emit('stock.fail', messageEnvelope({ sku: 'F-1' })), {
         defaultValue: undefined,

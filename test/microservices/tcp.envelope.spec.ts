@@ -1,14 +1,6 @@
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  ClientsModule,
-  MessagePattern,
-  Payload,
-  Transport,
-  type ClientProxy,
-} from '@nestjs/microservices';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import {
   CqrsObservabilityModule,
@@ -19,11 +11,9 @@ import {
   runWithContext,
 } from '../../lib';
 import { spanNamed, startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
-import { freePort } from './brokers';
+import { startTcpPair, type TcpPair } from './tcp-pair';
 
 /** TCP carries no headers: a plain message starts a new flow, the explicit envelope continues it. */
-
-const TCP = Symbol('tcp-client');
 
 @Controller()
 class EchoController {
@@ -41,34 +31,17 @@ class EchoModule {}
 
 describe('TCP: the explicit envelope', () => {
   let sdk: TracingSdk;
-  let server: INestMicroservice;
-  let sender: TestingModule;
+  let pair: TcpPair | undefined;
   let client: ClientProxy;
 
   beforeAll(async () => {
     sdk = startTracingSdk();
-    const port = await freePort();
-    server = await NestFactory.createMicroservice(EchoModule, {
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port },
-      logger: false,
-    });
-    await server.listen();
-    sender = await Test.createTestingModule({
-      imports: [
-        CqrsObservabilityModule.forRoot(),
-        ClientsModule.register([
-          { name: TCP, transport: Transport.TCP, options: { host: '127.0.0.1', port } },
-        ]),
-      ],
-    }).compile();
-    await sender.init();
-    client = sender.get(TCP);
+    pair = await startTcpPair(EchoModule);
+    client = pair.client;
   });
 
   afterAll(async () => {
-    await sender?.close();
-    await server?.close();
+    await pair?.close();
     await sdk?.shutdown();
   });
 
