@@ -2,7 +2,12 @@ import { CommandBus, EventBus, QueryBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { SEMCONV_STABILITY_OPT_IN_ENV, trackFlow, type TracingOptions } from '../../lib';
+import {
+  LoggingSpanFactory,
+  SEMCONV_STABILITY_OPT_IN_ENV,
+  trackFlow,
+  type TracingOptions,
+} from '../../lib';
 import { semanticConventionsFromEnv } from '../../lib/tracing/semantic-conventions';
 import { resolveTracingOptions } from '../../lib/tracing/tracing.options';
 import {
@@ -171,6 +176,27 @@ describe("tracing.semanticConventions: 'messaging' with eventHandlerTrace 'link'
   });
 });
 
+describe("tracing.semanticConventions: 'messaging' around the app's own SpanFactory", () => {
+  const lines: string[] = [];
+  let app: TestingModule;
+  beforeAll(async () => {
+    app = await appWith({
+      semanticConventions: 'messaging',
+      spanFactory: new LoggingSpanFactory({ logger: { log: (line: string) => lines.push(line) } }),
+    });
+  });
+  afterAll(() => app.close());
+
+  it('renames and re-kinds the spans the configured factory writes', async () => {
+    await placeOrder(app);
+    expect(lines.some((line) => /^process PlaceOrderCommand .* kind=consumer /.test(line))).toBe(
+      true,
+    );
+    expect(lines.some((line) => /^send OrderPlacedEvent .* kind=producer /.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith('cqrs.'))).toBe(false);
+  });
+});
+
 describe('tracing.semanticConventions default', () => {
   let app: TestingModule;
   beforeAll(async () => {
@@ -187,6 +213,28 @@ describe('tracing.semanticConventions default', () => {
     const handler = spanNamed(spans, 'event.handler.OrderPlacedEvent.SendConfirmationHandler');
     expect(handler.links).toEqual([]);
     expect(spanNamed(spans, 'saga.run.OrderSaga').kind).toBe(SpanKind.INTERNAL);
+  });
+});
+
+describe('OTEL_SEMCONV_STABILITY_OPT_IN=messaging/dup through forRoot()', () => {
+  const saved = process.env[SEMCONV_STABILITY_OPT_IN_ENV];
+  let app: TestingModule;
+  beforeAll(async () => {
+    process.env[SEMCONV_STABILITY_OPT_IN_ENV] = 'http,messaging/dup';
+    app = await createTestApp({ observability: { metrics: false, logging: false, sentry: false } });
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env[SEMCONV_STABILITY_OPT_IN_ENV];
+    else process.env[SEMCONV_STABILITY_OPT_IN_ENV] = saved;
+    await app.close();
+  });
+
+  it('emits the conventions’ names with both attribute sets, no option needed', async () => {
+    const spans = await placeOrder(app);
+    const publish = spanNamed(spans, 'send OrderPlacedEvent');
+    expect(publish.attributes['messaging.operation.name']).toBe('send');
+    expect(publish.attributes['cqrs.command_type']).toBe('OrderPlacedEvent');
+    expect(spans.some((span) => span.name.startsWith('cqrs.'))).toBe(false);
   });
 });
 
