@@ -182,6 +182,19 @@ export const COMPARISONS: readonly Comparison[] = [
     ],
   },
   {
+    id: 'semconv-spans',
+    title: "tracing sampled, semanticConventions 'messaging' / the default 'cqrs' names",
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => [
+      {
+        name: "module, tracing sampled, 'messaging'",
+        observability: { ...SIGNALS_OFF, tracing: { semanticConventions: 'messaging' } },
+      },
+      { name: "module, tracing sampled, 'cqrs'", observability: { ...SIGNALS_OFF, tracing: true } },
+    ],
+  },
+  {
     id: 'propagation',
     title: 'cross-service propagation per message (NATS client, in-memory hand-off)',
     measure: 'propagation',

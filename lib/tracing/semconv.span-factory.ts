@@ -7,6 +7,10 @@ import { MessagingOperationType, SemconvSpanNames, TracingAttributes } from './t
 
 const KINDS: ReadonlySet<unknown> = new Set<MessageKind>(['command', 'query', 'event', 'saga']);
 const MAX_NAMES = 2048;
+const REPLACED: ReadonlySet<string> = new Set([
+  TracingAttributes.COMMAND_TYPE,
+  TracingAttributes.HANDLER,
+]);
 
 /**
  * The messaging semantic conventions' span mode, as a `SpanFactory` around the application's
@@ -115,19 +119,19 @@ export class SemconvSpanFactory implements SpanFactory {
     destination: string,
     source: OperationAttributes | undefined,
   ): SpanAttributes {
-    const attributes: SpanAttributes = { ...given };
+    const attributes: SpanAttributes = {};
+    for (const key in given) {
+      // Under 'messaging' the cqrs.* keys whose conventions' equivalents are set below
+      // (messaging.destination.name, messaging.destination.subscription.name) are left out.
+      if (!this.duplicate && REPLACED.has(key)) continue;
+      attributes[key] = given[key];
+    }
     attributes[TracingAttributes.MESSAGING_OPERATION_NAME] = operation;
     attributes[TracingAttributes.MESSAGING_OPERATION_TYPE] = operation;
     attributes[TracingAttributes.MESSAGING_DESTINATION_NAME] = destination;
     const handler = source?.handler;
     if (typeof handler === 'string') {
       attributes[TracingAttributes.MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = handler;
-    }
-    if (!this.duplicate) {
-      // Their conventions' equivalents are on the span: messaging.destination.name and
-      // messaging.destination.subscription.name.
-      delete attributes[TracingAttributes.COMMAND_TYPE];
-      delete attributes[TracingAttributes.HANDLER];
     }
     return attributes;
   }
