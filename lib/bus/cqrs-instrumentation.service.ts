@@ -22,7 +22,7 @@ import { OperationNames } from '../hooks/operations';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
 import { MessageDispatcher } from './message-dispatcher';
-import { messageTypeOf } from '../hooks/message-type';
+import { messageClassOf } from '../hooks/operation-descriptor';
 import { PatchSet } from './patch-set';
 import { attachScopedHandler, detachScopedHandler } from './scoped-handler-patches';
 
@@ -218,7 +218,7 @@ export class CqrsInstrumentationService
         const causeType =
           typeof cause === 'string'
             ? (this.sagaClassByProperty.get(cause) ?? cause)
-            : messageTypeOf(cause).name;
+            : messageClassOf(cause).name;
         const attributes: OperationAttributes = {
           kind,
           message_type: causeType,

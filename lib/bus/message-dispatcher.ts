@@ -7,15 +7,21 @@ import {
   ownIds,
   runAsHandlerOf,
 } from '../correlation/message-ids';
-import { SAGA_TRIGGER_EVENT } from '../shared/tokens';
 import { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
-import type { CqrsOperationContext, MessageKind, OperationAttributes } from '../hooks/hook.types';
-import { OperationNames } from '../hooks/operations';
-import { isThenable } from '../hooks/pipeline';
+import type { OperationAttributes } from '../hooks/hook.types';
+import {
+  messageClassOf,
+  OperationAttributeKeys as Keys,
+  sagaErrorDescriptor,
+  sagaRunDescriptor,
+  classOf,
+  type OperationDescriptor,
+} from '../hooks/operation-descriptor';
+import { OperationFrame } from '../hooks/operation-frame';
+import { isThenable } from '../hooks/thenable';
 import { EventPublication } from './event-publication';
-import { classOf, messageTypeOf } from '../hooks/message-type';
 import {
   enterSaga,
   eventOfEmission,
@@ -28,7 +34,7 @@ import { describeError } from '../errors/describe-error';
 type Method = (...args: any[]) => any;
 
 interface SagaEmission {
-  readonly saga: string;
+  readonly saga: OperationDescriptor;
   readonly eventType: string | undefined;
   /**
    * The event that caused the command: the one whose flow the emission continues, else the
@@ -83,29 +89,64 @@ export class MessageDispatcher {
     message: unknown,
     asyncContext: unknown,
   ): unknown {
-    const type = messageTypeOf(message);
-    const operation = kind === 'command' ? type.commandOperation : type.queryOperation;
+    const type = messageClassOf(message);
+    const descriptor = kind === 'command' ? type.command : type.query;
     const emission =
       kind === 'command' && message !== null && typeof message === 'object'
         ? this.sagaEmissions.get(message)
         : undefined;
-    if (emission === undefined && this.bypasses(operation)) {
-      return original.call(bus, message, asyncContext);
+    const links = this.registry.chainFor(descriptor);
+    if (emission === undefined && links.length === 0) {
+      if (!this.correlation) return original.call(bus, message, asyncContext);
+      // Correlation only: the handler's context, no operation around it.
+      const ids = idsForDispatch(message, 'requestId', this.reporter);
+      return runAsHandlerOf(ids, type.name, () => original.call(bus, message, asyncContext));
     }
     const ids = this.correlation
       ? idsForDispatch(message, 'requestId', this.reporter)
       : ownIds(message, 'requestId', this.reporter);
-    const attributes = messageAttributes(kind, type.name, message, ids);
-    attributes.handler = this.handlerNames.get(classOf(message));
-    attributes[kind === 'command' ? 'command.type' : 'query.type'] = type.name;
-    const context: CqrsOperationContext = { operation, attributes };
-    const call = () => original.call(bus, message, asyncContext);
-    const run = this.correlation
-      ? () => runAsHandlerOf(ids, type.name, () => this.registry.run(context, call))
-      : () => this.registry.run(context, call);
-    if (emission === undefined) return run();
+    const attributes: OperationAttributes =
+      kind === 'command'
+        ? {
+            kind,
+            message_type: type.name,
+            message,
+            message_id: ids.messageId,
+            correlation_id: ids.correlationId,
+            causation_id: ids.causationId,
+            handler: this.handlerNames.get(type.type),
+            'command.type': type.name,
+          }
+        : {
+            kind,
+            message_type: type.name,
+            message,
+            message_id: ids.messageId,
+            correlation_id: ids.correlationId,
+            causation_id: ids.causationId,
+            handler: this.handlerNames.get(type.type),
+            'query.type': type.name,
+          };
+    const frame = new OperationFrame(
+      descriptor,
+      attributes,
+      ids,
+      type.type,
+      links,
+      bus,
+      original,
+      message,
+      asyncContext,
+    );
+    if (emission === undefined) return this.runFrame(frame);
     this.sagaEmissions.delete(message as object);
-    return this.registry.run(this.sagaContext(emission, type.name, message, ids), run);
+    return this.sagaFrame(emission, type.name, message, ids, frame).run();
+  }
+
+  /** Runs a message's frame, in the context where it is the message being handled. */
+  private runFrame(frame: OperationFrame): unknown {
+    if (!this.correlation) return frame.run();
+    return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, () => frame.run());
   }
 
   /**
@@ -117,13 +158,12 @@ export class MessageDispatcher {
     assertPublishable(event, 'EventBus.publish(event): event');
     notePublisher(event, this);
     if (this.idle) return original.apply(bus, args as unknown as unknown[]);
-    const context = this.dispatchContext(event);
-    if (context === undefined) return original.apply(bus, args as unknown as unknown[]);
-    const single = [event];
-    const publication = new EventPublication(single, () =>
+    const publication = new EventPublication([event], () =>
       original.apply(bus, args as unknown as unknown[]),
     );
-    this.runDispatch(publication, 0, context);
+    const frame = this.dispatchFrame(event, publication, 0);
+    if (frame === undefined) return original.apply(bus, args as unknown as unknown[]);
+    this.runDispatch(publication, 0, frame);
     return publication.callerResult();
   }
 
@@ -140,44 +180,61 @@ export class MessageDispatcher {
       notePublisher(events[i], this);
     }
     if (this.idle) return original.call(bus, events, ...rest);
-    const contexts: Array<CqrsOperationContext | undefined> = events.map((event: unknown) =>
-      this.dispatchContext(event),
+    const publication = new EventPublication(events, (batch) => original.call(bus, batch, ...rest));
+    const frames: Array<OperationFrame | undefined> = events.map((event: unknown, i: number) =>
+      this.dispatchFrame(event, publication, i),
     );
-    if (contexts.every((context) => context === undefined)) {
+    if (frames.every((frame) => frame === undefined)) {
       return original.call(bus, events, ...rest);
     }
-    const publication = new EventPublication(events, (batch) => original.call(bus, batch, ...rest));
     // A synchronous throw (a hook refusing, the publisher failing) leaves this loop at once,
     // as upstream's throw would; nothing of an open batch has been published then.
     for (let i = 0; i < events.length; i++) {
-      const context = contexts[i];
-      if (context === undefined) publication.arrive(i);
-      else this.runDispatch(publication, i, context);
+      const frame = frames[i];
+      if (frame === undefined) publication.arrive(i);
+      else this.runDispatch(publication, i, frame);
     }
     return publication.callerResult();
   }
 
-  /** The `event.dispatch` operation of one event, or undefined when nothing runs around it. */
-  private dispatchContext(event: unknown): CqrsOperationContext | undefined {
-    const type = messageTypeOf(event);
-    const operation = type.dispatchOperation;
-    if (this.bypasses(operation)) return undefined;
+  /** The `event.dispatch` frame of event `index`, or undefined when nothing runs around it. */
+  private dispatchFrame(
+    event: unknown,
+    publication: EventPublication,
+    index: number,
+  ): OperationFrame | undefined {
+    const type = messageClassOf(event);
+    const descriptor = type.dispatch;
+    const links = this.registry.chainFor(descriptor);
+    if (!this.correlation && links.length === 0) return undefined;
     const ids = this.eventIds(event);
-    const attributes = messageAttributes('event', type.name, event, ids);
-    attributes['event.type'] = type.name;
-    attributes['event.id'] = ids.messageId;
-    return { operation, attributes };
+    const attributes: OperationAttributes = {
+      kind: 'event',
+      message_type: type.name,
+      message: event,
+      message_id: ids.messageId,
+      correlation_id: ids.correlationId,
+      causation_id: ids.causationId,
+      'event.type': type.name,
+      'event.id': ids.messageId,
+    };
+    return new OperationFrame(
+      descriptor,
+      attributes,
+      ids,
+      type.type,
+      links,
+      publication,
+      arrive,
+      index,
+    );
   }
 
   /** Runs operation `index` of a publication; its failures decide only what they may. */
-  private runDispatch(
-    publication: EventPublication,
-    index: number,
-    context: CqrsOperationContext,
-  ): void {
+  private runDispatch(publication: EventPublication, index: number, frame: OperationFrame): void {
     let result: unknown;
     try {
-      result = this.registry.run(context, () => publication.arrive(index));
+      result = frame.run();
     } catch (error) {
       // A hook (or the publisher) threw synchronously: it propagates, and while the batch is
       // still open nothing of it is published.
@@ -194,26 +251,33 @@ export class MessageDispatcher {
         if (!publication.settled && !publication.hasReached(index)) {
           publication.refuse(error);
         } else if (!publication.isOwnFailure(error)) {
-          this.reporter.report(`A hook on "${context.operation}"`, error);
+          this.reporter.report(`A hook on "${frame.operation}"`, error);
         }
       },
     );
   }
 
   handleEvent(handler: string, instance: unknown, original: Method, event: unknown): unknown {
-    const type = messageTypeOf(event);
-    const operation = type.handlerOperation(handler);
-    if (this.bypasses(operation)) return original.call(instance, event);
+    const type = messageClassOf(event);
+    const descriptor = type.handler(handler);
+    const links = this.registry.chainFor(descriptor);
+    if (!this.correlation && links.length === 0) return original.call(instance, event);
     const ids = this.eventIds(event);
-    const attributes = messageAttributes('event', type.name, event, ids);
-    attributes.handler = handler;
-    attributes['event.type'] = type.name;
-    attributes['event.id'] = ids.messageId;
-    attributes['handler.type'] = handler;
-    const context: CqrsOperationContext = { operation, attributes };
-    const call = () => original.call(instance, event);
-    if (!this.correlation) return this.registry.run(context, call);
-    return runAsHandlerOf(ids, type.name, () => this.registry.run(context, call));
+    const attributes: OperationAttributes = {
+      kind: 'event',
+      message_type: type.name,
+      message: event,
+      message_id: ids.messageId,
+      correlation_id: ids.correlationId,
+      causation_id: ids.causationId,
+      handler,
+      'event.type': type.name,
+      'event.id': ids.messageId,
+      'handler.type': handler,
+    };
+    return this.runFrame(
+      new OperationFrame(descriptor, attributes, ids, type.type, links, instance, original, event),
+    );
   }
 
   /**
@@ -223,6 +287,8 @@ export class MessageDispatcher {
    */
   wrapSaga(saga: string, original: Method): Method {
     const sagaEmissions = this.sagaEmissions;
+    const run = sagaRunDescriptor(saga);
+    const died = sagaErrorDescriptor(saga);
     const idle = () => this.idle;
     const notify = (operation: string, attributes: OperationAttributes) =>
       this.notify(operation, attributes);
@@ -235,7 +301,7 @@ export class MessageDispatcher {
             const previous = feeding;
             feeding = event;
             try {
-              runAsHandlerOf(idsForEvent(event), messageTypeOf(event).name, () => {
+              runAsHandlerOf(idsForEvent(event), messageClassOf(event).name, () => {
                 if (idle()) subscriber.next(event);
                 else enterSaga(event, () => subscriber.next(event));
               });
@@ -257,7 +323,7 @@ export class MessageDispatcher {
           next: (command) => {
             if (command !== null && typeof command === 'object') {
               sagaEmissions.set(command, {
-                saga,
+                saga: run,
                 eventType: handledMessageType(),
                 event: eventOfEmission() ?? feeding,
                 mergedEvents: mergedEventsOfEmission(),
@@ -266,7 +332,7 @@ export class MessageDispatcher {
             subscriber.next(command);
           },
           error: (error: unknown) => {
-            notify(OperationNames.sagaError(saga), {
+            notify(died.operation, {
               kind: 'saga',
               message_type: saga,
               handler: saga,
@@ -288,30 +354,43 @@ export class MessageDispatcher {
     }
   }
 
-  private sagaContext(
+  /** The `saga.run` frame around the command a saga emitted; its inner step runs the command's. */
+  private sagaFrame(
     emission: SagaEmission,
     commandType: string,
     command: unknown,
     ids: MessageIds,
-  ): CqrsOperationContext {
-    const attributes = messageAttributes('saga', emission.saga, command, ids);
-    attributes.handler = emission.saga;
-    attributes['saga.type'] = emission.saga;
-    attributes['event.type'] = emission.eventType;
-    attributes['saga.event'] = emission.event;
-    attributes['command.type'] = commandType;
-    if (emission.event !== undefined) {
-      (attributes as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT] = emission.event;
-    }
+    commandFrame: OperationFrame,
+  ): OperationFrame {
+    const saga = emission.saga;
+    const attributes: OperationAttributes = {
+      kind: 'saga',
+      message_type: saga.messageType,
+      message: command,
+      message_id: ids.messageId,
+      correlation_id: ids.correlationId,
+      causation_id: ids.causationId,
+      handler: saga.messageType,
+      'saga.type': saga.messageType,
+      'event.type': emission.eventType,
+      'saga.event': emission.event,
+      'command.type': commandType,
+    };
     if (emission.mergedEvents !== undefined) {
-      attributes['saga.merged_events'] = emission.mergedEvents;
+      attributes[Keys.SAGA_MERGED_EVENTS] = emission.mergedEvents;
     }
-    return { operation: OperationNames.sagaRun(emission.saga), attributes };
-  }
-
-  /** With correlation off and no hook for the operation, there is nothing to do around it. */
-  private bypasses(operation: string): boolean {
-    return !this.correlation && !this.registry.hasHooksFor(operation);
+    const frame = new OperationFrame(
+      saga,
+      attributes,
+      ids,
+      commandFrame.messageClass,
+      this.registry.chainFor(saga),
+      this,
+      this.runFrame as (this: unknown, frame: unknown) => unknown,
+      commandFrame,
+    );
+    frame.sagaTrigger = emission.event;
+    return frame;
   }
 
   private eventIds(event: unknown): MessageIds {
@@ -321,22 +400,7 @@ export class MessageDispatcher {
   }
 }
 
-/** The attributes every message operation starts with. */
-function messageAttributes(
-  kind: MessageKind,
-  messageType: string,
-  message: unknown,
-  ids: MessageIds,
-): OperationAttributes {
-  return {
-    kind,
-    message_type: messageType,
-    message,
-    message_id: ids.messageId,
-    correlation_id: ids.correlationId,
-    causation_id: ids.causationId,
-  };
-}
+const arrive = EventPublication.prototype.arrive as (this: unknown, index: unknown) => unknown;
 
 /**
  * Upstream hands any event to its subject, where the handlers' filters read its prototype:

@@ -6,11 +6,8 @@ import { FAILURE_REPORTER } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { fireAndForgetHook } from '../hooks/fire-and-forget';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
 import type { HookRegistration, OperationAttributes } from '../hooks/hook.types';
 import { OperationNames } from '../hooks/operations';
-
-type RegisterOptions = Parameters<HookRegistry['register']>[1];
 
 /** Any name: whether a hook listens to `event.unhandled.*` does not depend on the event. */
 const PROBE_OPERATION = OperationNames.eventUnhandled('_');
@@ -38,13 +35,15 @@ export class UnhandledEventsDetector implements OnApplicationBootstrap, OnModule
     if (!this.registry.hasHooksFor(PROBE_OPERATION)) return;
     this.collectHandledTypes();
     this.stopWatchingSagas = watchSagaIntake();
-    this.registration = this.registry.register(
-      (_operation, attributes, next) => {
-        const result = next();
-        this.check(attributes);
-        return result;
+    this.registration = this.registry.registerSignal(
+      {
+        around: (frame) => {
+          const result = frame.proceed();
+          this.check(frame.attributes);
+          return result;
+        },
       },
-      { operations: ['event.dispatch.*'], priority: 1000, [RAW_NEXT]: true } as RegisterOptions,
+      { operations: ['event.dispatch.*'], priority: 1000 },
     );
   }
 

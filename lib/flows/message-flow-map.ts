@@ -3,10 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { HookNext, OperationAttributes } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole, type OperationDescriptor } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { MESSAGE_OPERATIONS } from '../hooks/operations';
+import type { AroundSignal } from '../hooks/signal';
 import type { ResolvedFlowMapOptions } from './flow-map.options';
 import type { FlowEdge, FlowNode, FlowNodeKind, MessageFlowGraph } from './message-flow-graph';
 
@@ -44,18 +45,18 @@ interface Step {
   readonly edge: Edge | undefined;
 }
 
-const PREFIXES: ReadonlyArray<readonly [string, FlowNodeKind]> = [
-  ['command.execute.', 'command'],
-  ['query.execute.', 'query'],
-  ['event.dispatch.', 'event'],
-  ['event.handler.', 'handler'],
-  ['saga.run.', 'saga'],
-];
+const NODE_KIND: Partial<Record<OperationRole, FlowNodeKind>> = {
+  [OperationRole.COMMAND]: 'command',
+  [OperationRole.QUERY]: 'query',
+  [OperationRole.DISPATCH]: 'event',
+  [OperationRole.HANDLER]: 'handler',
+  [OperationRole.SAGA]: 'saga',
+};
 
 const MAX_PLANS = 4096;
 const SOURCE = 'Message-flow map';
 
-const STEP_OUTCOME: OutcomeObserver<Step> = {
+const STEP_OUTCOME: Omit<OutcomeObserver<Step>, 'report'> = {
   onSuccess(step) {
     step.node.count++;
     if (step.edge !== undefined) step.edge.count++;
@@ -82,10 +83,14 @@ const STEP_OUTCOME: OutcomeObserver<Step> = {
  * ```
  */
 @Injectable()
-export class MessageFlowMap implements OnModuleInit {
+export class MessageFlowMap implements OnModuleInit, AroundSignal {
   private readonly options: ResolvedFlowMapOptions | false;
   private readonly nodes = new Map<string, Node>();
-  private readonly plans = new Map<string, Plan>();
+  private readonly plans = new Map<OperationDescriptor, Plan>();
+  private readonly stepOutcome: OutcomeObserver<Step> = {
+    ...STEP_OUTCOME,
+    report: (failure) => this.reporter.report(SOURCE, failure),
+  };
   // The node whose operation is running around the current code: the parent of what it dispatches.
   private readonly current = new AsyncLocalStorage<Node>();
   private edges = 0;
@@ -101,12 +106,7 @@ export class MessageFlowMap implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.options === false) return;
-    this.registry.register(
-      (operation, attributes, next) => this.step(operation, attributes, next),
-      { operations: MESSAGE_OPERATIONS, priority: 900, [RAW_NEXT]: true } as Parameters<
-        HookRegistry['register']
-      >[1],
-    );
+    this.registry.registerSignal(this, { operations: MESSAGE_OPERATIONS, priority: 900 });
   }
 
   /** The map so far, as plain JSON data. */
@@ -141,21 +141,25 @@ export class MessageFlowMap implements OnModuleInit {
     this.truncated = false;
   }
 
-  private step(operation: string, attributes: OperationAttributes, next: HookNext): unknown {
+  around(frame: OperationFrame): unknown {
     let step: Step | undefined;
     try {
-      step = this.stepFor(operation, attributes);
+      step = this.stepFor(frame.descriptor, frame.attributes);
     } catch (error) {
       this.reporter.report(SOURCE, error);
     }
-    if (step === undefined) return next();
-    const settle = () =>
-      observeOutcome(next, STEP_OUTCOME, step, this.reporter, SOURCE, attributes);
-    return this.current.run(step.node, settle);
+    if (step === undefined) return frame.proceed();
+    return this.current.run(step.node, () => {
+      frame.watch(this.stepOutcome, step);
+      return frame.proceed();
+    });
   }
 
-  private stepFor(operation: string, attributes: OperationAttributes): Step | undefined {
-    const plan = this.planFor(operation, attributes);
+  private stepFor(
+    descriptor: OperationDescriptor,
+    attributes: OperationAttributes,
+  ): Step | undefined {
+    const plan = this.planFor(descriptor);
     const node = plan.node;
     if (node === undefined) return undefined;
     let parent = plan.parent;
@@ -168,16 +172,13 @@ export class MessageFlowMap implements OnModuleInit {
     return { node, edge: parent === undefined ? undefined : this.edge(parent, node) };
   }
 
-  private planFor(operation: string, attributes: OperationAttributes): Plan {
-    let plan = this.plans.get(operation);
+  private planFor(descriptor: OperationDescriptor): Plan {
+    let plan = this.plans.get(descriptor);
     if (plan !== undefined) return plan;
-    const [prefix, kind] = PREFIXES.find(([p]) => operation.startsWith(p)) ?? ['', 'command'];
-    const type =
-      typeof attributes.message_type === 'string'
-        ? attributes.message_type
-        : operation.slice(prefix.length);
+    const kind = NODE_KIND[descriptor.role] ?? 'command';
+    const type = descriptor.messageType;
     if (kind === 'handler') {
-      const handler = typeof attributes.handler === 'string' ? attributes.handler : 'Anonymous';
+      const handler = descriptor.handler ?? 'Anonymous';
       plan = {
         node: this.node('handler', handler),
         parent: this.node('event', type),
@@ -189,7 +190,7 @@ export class MessageFlowMap implements OnModuleInit {
       plan = { node: this.node(kind, type), parent: undefined, saga: false };
     }
     if (this.plans.size >= MAX_PLANS) this.plans.clear();
-    this.plans.set(operation, plan);
+    this.plans.set(descriptor, plan);
     return plan;
   }
 

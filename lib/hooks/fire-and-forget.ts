@@ -1,7 +1,7 @@
 import { FailureReporter } from '../errors/failure-reporter';
 import type { HookRegistry } from './hook.registry';
 import type { OperationAttributes } from './hook.types';
-import { isThenable } from './pipeline';
+import { isThenable } from './thenable';
 
 const defaultReporter = new FailureReporter();
 

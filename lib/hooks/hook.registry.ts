@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import {
   CqrsInterceptor,
-  CqrsOperationContext,
   HookRegistration,
   HookRegistrationOptions,
   InstrumentationHook,
   OperationAttributes,
 } from './hook.types';
-import { Pipeline } from './pipeline';
+import { classOf, descriptorOfOperation, type OperationDescriptor } from './operation-descriptor';
+import { OperationFrame } from './operation-frame';
 import { Registration } from './registration';
+import type { Signal } from './signal';
 
 const MAX_CACHED_OPERATIONS = 2048;
+const NO_LINKS: readonly Registration[] = Object.freeze([]);
 
 /**
  * The registry every hook and interceptor — built-in signals included — is registered in.
@@ -21,18 +23,27 @@ export class HookRegistry {
   private registrations: Registration[] = [];
   private readonly byOperation = new Map<string, readonly Registration[]>();
   private sequence = 0;
+  // Bumped by every change: descriptors cache their chain per registry and version.
+  private version = 0;
 
   register(
     hook: InstrumentationHook | CqrsInterceptor,
     options: HookRegistrationOptions = {},
   ): HookRegistration {
     validateRegistration(hook, options);
-    const registration = new Registration(hook, this.sequence++, options, (r) => this.remove(r));
-    this.registrations = [...this.registrations, registration].sort(
-      (a, b) => a.priority - b.priority || a.sequence - b.sequence,
-    );
-    this.byOperation.clear();
-    return registration;
+    return this.add(hook, options, false);
+  }
+
+  /**
+   * Registers one of the module's own signals. It sees the operation's frame, continues the
+   * chain with `frame.proceed()` (or only watches it), and `clear()` keeps it.
+   */
+  registerSignal(
+    signal: Signal,
+    options: Pick<HookRegistrationOptions, 'operations' | 'priority'>,
+  ): HookRegistration {
+    validateOptions(options, ['operations', 'priority']);
+    return this.add(signal, options, true);
   }
 
   /** Runs the hooks matching `operation` around `next`. With none, `next()` is called once. */
@@ -54,8 +65,8 @@ export class HookRegistry {
    * metrics, logs or Sentry off.
    */
   clear(): void {
-    this.registrations = this.registrations.filter((registration) => registration.rawNext);
-    this.byOperation.clear();
+    this.registrations = this.registrations.filter((registration) => registration.builtIn);
+    this.changed();
   }
 
   /** True while nothing is registered: the buses then skip the pipeline entirely. */
@@ -72,16 +83,59 @@ export class HookRegistry {
    * Runs the pipeline keeping the operation's own return shape: with no hook the result of
    * `inner()` comes back as is, and a synchronous throw of `inner()` stays synchronous.
    */
-  run(context: CqrsOperationContext, inner: () => unknown): unknown {
-    const candidates = this.candidatesFor(context.operation);
-    if (candidates.length === 0) return inner();
-    return new Pipeline(candidates, context, inner).start();
+  run(
+    context: { readonly operation: string; readonly attributes: OperationAttributes },
+    inner: () => unknown,
+  ): unknown {
+    const { operation, attributes } = context;
+    const links = this.candidatesFor(operation);
+    if (links.length === 0) return inner();
+    const descriptor = descriptorOfOperation(operation, attributes);
+    const frame = new OperationFrame(
+      descriptor,
+      attributes,
+      undefined,
+      classOf(attributes.message),
+      links,
+      undefined,
+      inner,
+      undefined,
+      undefined,
+    );
+    return frame.run();
+  }
+
+  /** The registrations matching a described operation, cached on the descriptor. */
+  chainFor(descriptor: OperationDescriptor): readonly Registration[] {
+    const cached = descriptor.chain;
+    if (cached !== undefined && cached.owner === this && cached.version === this.version) {
+      return cached.links as readonly Registration[];
+    }
+    const links = this.candidatesFor(descriptor.operation);
+    descriptor.chain = { owner: this, version: this.version, links };
+    return links;
+  }
+
+  private add(
+    target: InstrumentationHook | CqrsInterceptor | Signal,
+    options: HookRegistrationOptions,
+    builtIn: boolean,
+  ): Registration {
+    const registration = new Registration(target, this.sequence++, options, builtIn, (r) =>
+      this.remove(r),
+    );
+    this.registrations = [...this.registrations, registration].sort(
+      (a, b) => a.priority - b.priority || a.sequence - b.sequence,
+    );
+    this.changed();
+    return registration;
   }
 
   private candidatesFor(operation: string): readonly Registration[] {
     let candidates = this.byOperation.get(operation);
     if (candidates === undefined) {
       candidates = this.registrations.filter((r) => r.matchesOperation(operation));
+      if (candidates.length === 0) candidates = NO_LINKS;
       // Operation names come from class names, but executeAll() is public: keep the cache bounded.
       if (this.byOperation.size >= MAX_CACHED_OPERATIONS) this.byOperation.clear();
       this.byOperation.set(operation, candidates);
@@ -89,10 +143,15 @@ export class HookRegistry {
     return candidates;
   }
 
+  private changed(): void {
+    this.byOperation.clear();
+    this.version++;
+  }
+
   private remove(registration: Registration): void {
     if (!this.registrations.includes(registration)) return;
     this.registrations = this.registrations.filter((r) => r !== registration);
-    this.byOperation.clear();
+    this.changed();
   }
 }
 
@@ -116,14 +175,21 @@ function validateRegistration(
       'HookRegistry.register(hook): hook must be a function (operation, attributes, next) or an object with intercept(context, next)',
     );
   }
+  validateOptions(options, REGISTRATION_OPTIONS);
+}
+
+function validateOptions(
+  options: HookRegistrationOptions,
+  known: readonly (keyof HookRegistrationOptions)[],
+): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError('HookRegistry.register(hook, options): "options" must be an object');
   }
   for (const key of Object.keys(options)) {
     // A misspelt filter (`operation`) would otherwise leave the hook running on everything.
-    if (!(REGISTRATION_OPTIONS as readonly string[]).includes(key)) {
+    if (!(known as readonly string[]).includes(key)) {
       throw new TypeError(
-        `HookRegistry.register(): unknown option "${key}" (known: ${REGISTRATION_OPTIONS.join(', ')})`,
+        `HookRegistry.register(): unknown option "${key}" (known: ${known.join(', ')})`,
       );
     }
   }

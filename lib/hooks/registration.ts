@@ -1,39 +1,38 @@
 import type {
   CqrsInterceptor,
-  CqrsOperationContext,
   HookNext,
   HookRegistration,
   HookRegistrationOptions,
   InstrumentationHook,
 } from './hook.types';
-import { classOf } from './message-type';
+import type { ChainLink, OperationFrame } from './operation-frame';
 import { compileOperationPatterns, type OperationMatcher } from './operation-pattern';
+import type { AroundSignal, Signal, WatchingSignal } from './signal';
 
-/**
- * Internal registration flag for the built-in interceptors: their `next()` hands back the
- * handler's own return value and lets a synchronous throw through, so the bus keeps
- * @nestjs/cqrs's synchronous errors. User hooks always get a Promise-returning `next()`.
- */
-export const RAW_NEXT = Symbol('cqrs-observability.raw-next');
+const USER_HOOK = 0;
+const USER_INTERCEPTOR = 1;
+const AROUND = 2;
+const WATCHING = 3;
 
-export interface InternalRegistrationOptions extends HookRegistrationOptions {
-  [RAW_NEXT]?: boolean;
-}
-
-/** One registered hook or interceptor with its filters. */
-export class Registration implements HookRegistration {
+/** One registered hook, interceptor or built-in signal with its filters. */
+export class Registration implements HookRegistration, ChainLink {
   enabled: boolean;
   readonly operations: readonly string[];
   readonly priority: number;
-  readonly rawNext: boolean;
+  /** A built-in signal: it sees the frame, and `HookRegistry.clear()` keeps it. */
+  readonly builtIn: boolean;
+  /** A watching signal: the chain runs it inline and goes on. */
+  readonly observes: boolean;
   readonly matchesOperation: OperationMatcher;
+  private readonly form: number;
   private readonly predicate: HookRegistrationOptions['predicate'];
   private readonly messageTypes: ReadonlySet<unknown> | undefined;
 
   constructor(
-    readonly target: InstrumentationHook | CqrsInterceptor,
+    readonly target: InstrumentationHook | CqrsInterceptor | Signal,
     readonly sequence: number,
-    options: InternalRegistrationOptions,
+    options: HookRegistrationOptions,
+    builtIn: boolean,
     private readonly onUnregister: (registration: Registration) => void,
   ) {
     this.operations = Object.freeze([...(options.operations ?? ['*'])]);
@@ -41,27 +40,70 @@ export class Registration implements HookRegistration {
     this.enabled = options.enabled ?? true;
     this.predicate = options.predicate;
     this.messageTypes = options.messageTypes?.length ? new Set(options.messageTypes) : undefined;
-    this.rawNext = options[RAW_NEXT] === true;
+    this.builtIn = builtIn;
+    this.form = !builtIn
+      ? typeof target === 'function'
+        ? USER_HOOK
+        : USER_INTERCEPTOR
+      : typeof (target as WatchingSignal).start === 'function'
+        ? WATCHING
+        : AROUND;
+    this.observes = this.form === WATCHING;
     this.matchesOperation = compileOperationPatterns(this.operations);
   }
 
   /** The filters that depend on the call: the flag, the message class and the predicate. */
-  appliesTo(context: CqrsOperationContext): boolean {
+  appliesTo(frame: OperationFrame): boolean {
     if (!this.enabled) return false;
-    if (this.messageTypes !== undefined) {
-      if (!this.messageTypes.has(classOf(context.attributes.message))) return false;
-    }
-    return this.predicate === undefined || this.predicate(context.operation, context.attributes);
+    if (this.messageTypes !== undefined && !this.messageTypes.has(frame.messageClass)) return false;
+    return this.predicate === undefined || this.predicate(frame.operation, frame.attributes);
   }
 
-  invoke(context: CqrsOperationContext, next: HookNext): unknown {
-    const target = this.target;
-    return typeof target === 'function'
-      ? target(context.operation, context.attributes, next)
-      : target.intercept(context, next);
+  /** A watching signal's look at the operation; its failure is its own to report. */
+  start(frame: OperationFrame): void {
+    const signal = this.target as WatchingSignal;
+    try {
+      signal.start(frame);
+    } catch (failure) {
+      signal.report(failure);
+    }
+  }
+
+  /** Runs a wrapping registration around the rest of the chain. */
+  invoke(frame: OperationFrame): unknown {
+    switch (this.form) {
+      case AROUND:
+        return (this.target as AroundSignal).around(frame);
+      case USER_HOOK:
+        return (this.target as InstrumentationHook)(
+          frame.operation,
+          frame.attributes,
+          userNext(frame),
+        );
+      default:
+        return (this.target as CqrsInterceptor).intercept(frame.context, userNext(frame));
+    }
   }
 
   unregister(): void {
     this.onUnregister(this);
   }
+}
+
+/** The `next()` a user hook gets: a promise of the rest of the chain, callable once. */
+function userNext(frame: OperationFrame): HookNext {
+  let called = false;
+  return () => {
+    if (called) {
+      return Promise.reject(
+        new Error(`A hook called next() more than once for operation "${frame.operation}"`),
+      );
+    }
+    called = true;
+    try {
+      return Promise.resolve(frame.proceed());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }

@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
 import {
   loadOptionalPackage,
@@ -24,29 +24,23 @@ import { isPinoLoggerLike, PinoLogSink } from './pino.log-sink';
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly logging: ResolvedLoggingOptions | false };
 
-interface Timing {
-  readonly context: CqrsOperationContext;
-  readonly start: number;
-}
-
-type RegisterOptions = Parameters<HookRegistry['register']>[1];
-
 /**
  * One structured line per command and query (event handlers at debug, dead sagas at error):
  * through nestjs-pino when the app has its `LoggerModule`, so lines inside an HTTP request
  * carry the request's bindings; through Nest's `Logger` as JSON otherwise.
  */
 @Injectable()
-export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
+export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations: readonly string[];
   readonly priority = BuiltInPriority.logging;
   private readonly options: ResolvedLoggingOptions | false;
   private readonly startupLogger = new Logger(LOG_CONTEXT);
   private sink: LogSink | undefined;
   private lines: LogLineFactory | undefined;
-  private readonly observer: OutcomeObserver<Timing> = {
-    onSuccess: (timing) => this.writeOutcome(timing, false, undefined),
-    onError: (timing, error) => this.writeOutcome(timing, true, error),
+  private readonly observer: OutcomeObserver<OperationFrame> = {
+    onSuccess: (frame) => this.writeOutcome(frame, false, undefined),
+    onError: (frame, error) => this.writeOutcome(frame, true, error),
+    report: (failure) => this.report(failure),
   };
 
   constructor(
@@ -76,62 +70,42 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
       options.payload ? this.policy : undefined,
       this.policy,
     );
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as RegisterOptions);
-    this.registry.register(
-      (_operation, attributes, next) => this.writeSagaError(attributes, next),
-      {
-        operations: ['saga.error.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+    const priority = this.priority;
+    this.registry.registerSignal(this, { operations: this.operations, priority });
+    this.registry.registerSignal(
+      { start: (frame) => this.writeSagaError(frame.attributes), report: this.report },
+      { operations: ['saga.error.*'], priority },
     );
-    this.registry.register(
-      (_operation, attributes, next) => this.writeUnhandledEvent(attributes, next),
-      {
-        operations: ['event.unhandled.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+    this.registry.registerSignal(
+      { start: (frame) => this.writeUnhandledEvent(frame.attributes), report: this.report },
+      { operations: ['event.unhandled.*'], priority },
     );
   }
 
-  private writeUnhandledEvent(
-    attributes: CqrsOperationContext['attributes'],
-    next: HookNext,
-  ): unknown {
-    try {
-      if (this.sink!.isLevelEnabled('debug')) {
-        const { line, message } = unhandledEventLine(this.lines!, attributes);
-        this.sink!.write('debug', line, message);
-      }
-    } catch (failure) {
-      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+  start(frame: OperationFrame): void {
+    // The clock is read now, as the operation starts (and shared with the other signals).
+    void frame.startedAt;
+    frame.watch(this.observer, frame);
+  }
+
+  readonly report = (failure: unknown): void => {
+    this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+  };
+
+  private writeUnhandledEvent(attributes: OperationAttributes): void {
+    if (this.sink!.isLevelEnabled('debug')) {
+      const { line, message } = unhandledEventLine(this.lines!, attributes);
+      this.sink!.write('debug', line, message);
     }
-    return next();
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const timing: Timing = { context, start: performance.now() };
-    return observeOutcome(
-      next,
-      this.observer,
-      timing,
-      this.reporter,
-      LOGGING_FAILURE_SOURCE,
-      context.attributes,
-    );
-  }
-
-  private writeOutcome(timing: Timing, failed: boolean, error: unknown): void {
+  private writeOutcome(frame: OperationFrame, failed: boolean, error: unknown): void {
     const sink = this.sink!;
     const lines = this.lines!;
-    const attributes = timing.context.attributes;
-    const durationMs = performance.now() - timing.start;
+    const attributes = frame.attributes;
+    const durationMs = performance.now() - frame.startedAt;
     const level = lines.level(attributes, durationMs, failed);
+    // A disabled level builds no line.
     if (!sink.isLevelEnabled(level)) return;
     sink.write(
       level,
@@ -140,16 +114,11 @@ export class LoggingInterceptor implements CqrsInterceptor, OnModuleInit {
     );
   }
 
-  private writeSagaError(attributes: CqrsOperationContext['attributes'], next: HookNext): unknown {
-    try {
-      if (this.sink!.isLevelEnabled('error')) {
-        const { line, message } = this.lines!.sagaErrorLine(attributes);
-        this.sink!.write('error', line, message);
-      }
-    } catch (failure) {
-      this.reporter.report(LOGGING_FAILURE_SOURCE, failure);
+  private writeSagaError(attributes: OperationAttributes): void {
+    if (this.sink!.isLevelEnabled('error')) {
+      const { line, message } = this.lines!.sagaErrorLine(attributes);
+      this.sink!.write('error', line, message);
     }
-    return next();
   }
 
   private async resolveSink(): Promise<LogSink> {

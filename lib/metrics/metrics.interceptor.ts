@@ -3,8 +3,8 @@ import type { Registry } from 'prom-client';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import type { OperationFrame } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
 import {
   loadOptionalPackage,
@@ -27,7 +27,7 @@ const PROM_CLIENT = 'prom-client';
  * module initialises; without it the signal stays off and says so once.
  */
 @Injectable()
-export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
+export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations: readonly string[] = Object.freeze([
     ...MESSAGE_OPERATIONS,
     'saga.error.*',
@@ -61,16 +61,15 @@ export class MetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report('Starting CQRS metrics', error);
       return;
     }
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const recorder = this.recorder;
-    return recorder === undefined ? next() : recorder.record(context, next);
+  start(frame: OperationFrame): void {
+    this.recorder?.start(frame);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report('Recording CQRS metrics', failure);
   }
 
   private loadPromClient(): PromClientModule | undefined {

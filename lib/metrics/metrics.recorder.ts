@@ -1,6 +1,7 @@
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
-import { observeOutcome, OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { OperationNames } from '../hooks/operations';
 import { LabelPairLimiter, LabelValueLimiter } from '../shared/label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
@@ -9,12 +10,6 @@ import type { CounterFamily, HistogramFamily } from './metrics.series';
 import type { CounterSeries, GaugeSeries, HistogramSeries } from './series.interfaces';
 import { traceExemplar } from './trace-exemplar';
 
-const EVENT_HANDLER_PREFIX = 'event.handler.';
-const SAGA_ERROR_PREFIX = 'saga.error.';
-const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
-const EVENT_UNHANDLED_PREFIX = 'event.unhandled.';
-const SAGA_RUN_PREFIX = 'saga.run.';
-const MESSAGE_REGISTRY_REGISTER = OperationNames.messageRegistryRegister;
 const KINDS: ReadonlySet<unknown> = new Set(['command', 'query', 'event', 'saga']);
 const MIN_CACHED_OPERATIONS = 2048;
 const OBSERVER_SOURCE = 'Recording CQRS metrics';
@@ -27,7 +22,8 @@ export interface MetricsRecorderConfig {
 
 /** What the recorder does for one operation name, built once and cached. */
 interface OperationSeries {
-  run(attributes: OperationAttributes, next: () => unknown): unknown;
+  /** As the chain reaches the metrics signal; timed series watch the rest of it. */
+  start(frame: OperationFrame): void;
 }
 
 /**
@@ -62,14 +58,21 @@ export class MetricsRecorder {
     this.maxCachedOperations = Math.max(MIN_CACHED_OPERATIONS, max * 4);
   }
 
-  record(context: CqrsOperationContext, next: () => unknown): unknown {
-    let series = this.byOperation.get(context.operation);
-    if (series === undefined) series = this.createSeries(context);
-    return series.run(context.attributes, next);
+  start(frame: OperationFrame): void {
+    const descriptor = frame.descriptor;
+    let series = this.byOperation.get(descriptor.operation);
+    if (series === undefined) {
+      series = this.createSeries(descriptor.operation, descriptor.role, frame.attributes);
+    }
+    series.start(frame);
   }
 
-  private createSeries({ operation, attributes }: CqrsOperationContext): OperationSeries {
-    const series = this.seriesFor(operation, attributes);
+  private createSeries(
+    operation: string,
+    role: OperationRole,
+    attributes: OperationAttributes,
+  ): OperationSeries {
+    const series = this.seriesFor(role, attributes);
     // Class names are bounded, but operations past the cap share series: keep the cache flat
     // even when classes are generated at runtime.
     if (this.byOperation.size >= this.maxCachedOperations) this.byOperation.clear();
@@ -77,9 +80,9 @@ export class MetricsRecorder {
     return series;
   }
 
-  private seriesFor(operation: string, attributes: OperationAttributes): OperationSeries {
+  private seriesFor(role: OperationRole, attributes: OperationAttributes): OperationSeries {
     const families = this.families;
-    if (operation.startsWith(EVENT_HANDLER_PREFIX)) {
+    if (role === OperationRole.HANDLER) {
       const [eventType, handler] = this.handlerPairs.pair(
         attributes.message_type,
         attributes.handler,
@@ -91,21 +94,21 @@ export class MetricsRecorder {
         this.timed(families.eventHandlerDuration, families.eventHandlerTotal, 'event', labels),
       );
     }
-    if (operation.startsWith(EVENT_UNHANDLED_PREFIX)) {
+    if (role === OperationRole.EVENT_UNHANDLED) {
       return new NoticeSeries(
         families.eventsUnhandled.seriesFor({
           [MetricLabels.EVENT_TYPE]: this.messageTypes.value(attributes.message_type),
         }),
       );
     }
-    if (operation.startsWith(SAGA_ERROR_PREFIX)) {
+    if (role === OperationRole.SAGA_ERROR) {
       const saga = this.sagas.value(attributes['saga.type'] ?? attributes.message_type);
       return new NoticeSeries(families.sagaStreamErrors.seriesFor({ [MetricLabels.SAGA]: saga }));
     }
-    if (operation === MESSAGE_REGISTRY_REGISTER) {
+    if (role === OperationRole.REGISTER) {
       return new RegistrationSeries((attributes) => this.prepare(attributes));
     }
-    if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX)) {
+    if (role === OperationRole.UNHANDLED_EXCEPTION) {
       return new UnhandledExceptionSeries(families.unhandledExceptions, this.causeTypes);
     }
     const kind = kindLabel(attributes.kind);
@@ -113,7 +116,7 @@ export class MetricsRecorder {
       [MetricLabels.KIND]: kind,
       [MetricLabels.MESSAGE_TYPE]: this.messageTypes.value(attributes.message_type),
     });
-    if (!operation.startsWith(SAGA_RUN_PREFIX)) return timed;
+    if (role !== OperationRole.SAGA) return timed;
     // A saga step's age is its causing event's (how long the saga held it); one saga answers
     // several event types, so the series is chosen per emission.
     const saga = attributes.handler;
@@ -144,24 +147,24 @@ export class MetricsRecorder {
     if (typeof type !== 'string') return;
     switch (attributes.kind) {
       case 'command':
-        this.prepareOperation(OperationNames.commandExecute(type), {
+        this.prepareOperation(OperationNames.commandExecute(type), OperationRole.COMMAND, {
           kind: 'command',
           message_type: type,
         });
         break;
       case 'query':
-        this.prepareOperation(OperationNames.queryExecute(type), {
+        this.prepareOperation(OperationNames.queryExecute(type), OperationRole.QUERY, {
           kind: 'query',
           message_type: type,
         });
         break;
       case 'event':
-        this.prepareOperation(OperationNames.eventDispatch(type), {
+        this.prepareOperation(OperationNames.eventDispatch(type), OperationRole.DISPATCH, {
           kind: 'event',
           message_type: type,
         });
         if (typeof handler === 'string') {
-          this.prepareOperation(OperationNames.eventHandler(type, handler), {
+          this.prepareOperation(OperationNames.eventHandler(type, handler), OperationRole.HANDLER, {
             kind: 'event',
             message_type: type,
             handler,
@@ -170,7 +173,7 @@ export class MetricsRecorder {
         break;
       case 'saga':
         this.families.sagaStreamErrors.zero({ [MetricLabels.SAGA]: this.sagas.value(type) });
-        this.prepareOperation(OperationNames.sagaRun(type), {
+        this.prepareOperation(OperationNames.sagaRun(type), OperationRole.SAGA, {
           kind: 'saga',
           message_type: type,
           handler: type,
@@ -180,8 +183,12 @@ export class MetricsRecorder {
     }
   }
 
-  private prepareOperation(operation: string, attributes: OperationAttributes): void {
-    if (!this.byOperation.has(operation)) this.createSeries({ operation, attributes });
+  private prepareOperation(
+    operation: string,
+    role: OperationRole,
+    attributes: OperationAttributes,
+  ): void {
+    if (!this.byOperation.has(operation)) this.createSeries(operation, role, attributes);
   }
 
   private timed(
@@ -228,8 +235,8 @@ export class MetricsRecorder {
 
 /**
  * A measured operation: in flight from start to settle, then one duration and one count
- * under its outcome. It is its own outcome observer and the start time is the state, so
- * measuring allocates nothing beyond what observeOutcome needs for a promise.
+ * under its outcome. It is its own outcome observer and the frame's start time is the state,
+ * so measuring allocates nothing.
  */
 class TimedSeries implements OperationSeries, OutcomeObserver<number> {
   constructor(
@@ -242,16 +249,13 @@ class TimedSeries implements OperationSeries, OutcomeObserver<number> {
     private readonly reporter: FailureReporter,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
     this.inFlight.inc();
-    return observeOutcome(
-      next,
-      this,
-      performance.now(),
-      this.reporter,
-      OBSERVER_SOURCE,
-      attributes,
-    );
+    frame.watch(this, frame.startedAt);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report(OBSERVER_SOURCE, failure);
   }
 
   onSuccess(start: number): void {
@@ -286,7 +290,8 @@ class AgedSeries implements OperationSeries {
     private readonly inner: OperationSeries,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
+    const attributes = frame.attributes;
     const event = attributes[this.eventAttribute];
     const occurredAt =
       event !== null && typeof event === 'object'
@@ -298,7 +303,7 @@ class AgedSeries implements OperationSeries {
       const series = typeof age === 'function' ? age(attributes['event.type']) : age;
       if (!Number.isNaN(ms)) series.observe(ms > 0 ? ms / 1000 : 0, undefined);
     }
-    return this.inner.run(attributes, next);
+    this.inner.start(frame);
   }
 }
 
@@ -306,9 +311,8 @@ class AgedSeries implements OperationSeries {
 class NoticeSeries implements OperationSeries {
   constructor(private readonly counter: CounterSeries) {}
 
-  run(_attributes: OperationAttributes, next: () => unknown): unknown {
+  start(): void {
     this.counter.inc(undefined);
-    return next();
   }
 }
 
@@ -322,14 +326,14 @@ class UnhandledExceptionSeries implements OperationSeries {
     private readonly causeTypes: LabelValueLimiter,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
+  start(frame: OperationFrame): void {
+    const attributes = frame.attributes;
     this.counter.inc({
       [MetricLabels.KIND]: kindLabel(attributes.kind),
       [MetricLabels.CAUSE_TYPE]: this.causeTypes.value(
         attributes.cause_type ?? attributes.message_type,
       ),
     });
-    return next();
   }
 }
 
@@ -337,9 +341,8 @@ class UnhandledExceptionSeries implements OperationSeries {
 class RegistrationSeries implements OperationSeries {
   constructor(private readonly prepare: (attributes: OperationAttributes) => void) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
-    this.prepare(attributes);
-    return next();
+  start(frame: OperationFrame): void {
+    this.prepare(frame.attributes);
   }
 }
 

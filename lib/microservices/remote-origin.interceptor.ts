@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority } from '../hooks/operations';
-import type { CqrsSpan } from '../tracing/cqrs-span.interface';
-import { OPERATION_SPAN } from '../tracing/tracing.internal-constants';
+import type { WatchingSignal } from '../hooks/signal';
 import { MessagingAttributes, REMOTE_ORIGIN } from './microservices.constants';
 
 /** Operation attribute: `remote` on events that came from another service. */
@@ -19,7 +17,7 @@ export const ORIGIN_SYSTEM_ATTRIBUTE = 'origin.messaging_system';
  * bridge pay nothing.
  */
 @Injectable()
-export class RemoteOriginInterceptor implements CqrsInterceptor {
+export class RemoteOriginInterceptor implements WatchingSignal {
   readonly operations: readonly string[] = Object.freeze(['event.dispatch.*', 'event.handler.*']);
   // Inside tracing (its span exists), outside everything that reads attributes.
   readonly priority = BuiltInPriority.tracing + 10;
@@ -33,22 +31,22 @@ export class RemoteOriginInterceptor implements CqrsInterceptor {
     this.remote.set(event, system);
     if (this.registered) return;
     this.registered = true;
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const attributes = context.attributes;
+  report(): void {
+    // Marking is best effort: a span backend that refuses attributes must not fail the event.
+  }
+
+  start(frame: OperationFrame): void {
+    const attributes = frame.attributes;
     const message = attributes.message;
     const system =
       message !== null && typeof message === 'object' ? this.remote.get(message) : undefined;
     if (system !== undefined) {
       attributes[ORIGIN_ATTRIBUTE] = REMOTE_ORIGIN;
       attributes[ORIGIN_SYSTEM_ATTRIBUTE] = system;
-      const span = (attributes as Record<symbol, unknown>)[OPERATION_SPAN] as CqrsSpan | undefined;
+      const span = frame.span;
       if (span !== undefined) {
         try {
           span.setAttribute(MessagingAttributes.ORIGIN, REMOTE_ORIGIN);
@@ -58,6 +56,5 @@ export class RemoteOriginInterceptor implements CqrsInterceptor {
         }
       }
     }
-    return next();
   }
 }

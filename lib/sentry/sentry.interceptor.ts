@@ -9,14 +9,10 @@ import {
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type {
-  CqrsInterceptor,
-  CqrsOperationContext,
-  HookNext,
-  OperationAttributes,
-} from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
 import {
   loadOptionalPackage,
@@ -40,10 +36,7 @@ import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly sentry: ResolvedSentryOptions | false };
 
-type RegisterOptions = Parameters<HookRegistry['register']>[1];
-
 const LOG_CONTEXT = 'CqrsObservability';
-const UNHANDLED_EXCEPTION_PREFIX = 'unhandled_exception.';
 const SENTRY_CAPTURED_FLAG = '__sentry_captured__';
 // Where the SDK puts a thrown non-Error object, serialised whole.
 const SENTRY_SERIALIZED_EXTRA = '__serialized__';
@@ -54,7 +47,7 @@ const SENTRY_SERIALIZED_EXTRA = '__serialized__';
  * not initialised — checked at each failure, so `Sentry.init()` may come after bootstrap.
  */
 @Injectable()
-export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModuleDestroy {
+export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModuleDestroy {
   readonly operations = ['command.execute.*', 'query.execute.*', 'event.handler.*'];
   readonly priority = BuiltInPriority.sentry;
   private readonly options: ResolvedSentryOptions | false;
@@ -64,9 +57,10 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
   // operations — a command failing inside an event handler, an event handler's error that
   // reaches the UnhandledExceptionBus — is judged once, by the innermost one. Weak: no growth.
   private readonly decided = new WeakSet<object>();
-  private readonly observer: OutcomeObserver<CqrsOperationContext> = {
+  private readonly observer: OutcomeObserver<OperationFrame> = {
     onSuccess: () => undefined,
-    onError: (context, error) => this.capture(error, context.operation, context.attributes),
+    onError: (frame, error) => this.capture(error, frame.operation, frame.attributes),
+    report: (failure) => this.report(failure),
   };
 
   constructor(
@@ -98,22 +92,11 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     }
     this.sentry = loaded.module;
     this.watcher = new SentryDeliveryWatcher(this.reporter);
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as RegisterOptions);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
     // Notices: a saga's stream died; an error reached the UnhandledExceptionBus.
-    this.registry.register(
-      (operation, attributes, next) => {
-        this.captureNotice(operation, attributes);
-        return next();
-      },
-      {
-        operations: ['saga.error.*', 'unhandled_exception.*'],
-        priority: this.priority,
-        [RAW_NEXT]: true,
-      } as RegisterOptions,
+    this.registry.registerSignal(
+      { start: (frame) => this.captureNotice(frame), report: (failure) => this.report(failure) },
+      { operations: ['saga.error.*', 'unhandled_exception.*'], priority: this.priority },
     );
   }
 
@@ -121,27 +104,20 @@ export class SentryInterceptor implements CqrsInterceptor, OnModuleInit, OnModul
     this.watcher?.stop();
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    return observeOutcome(
-      next,
-      this.observer,
-      context,
-      this.reporter,
-      SentryFailureSources.CAPTURE,
-      context.attributes,
-    );
+  start(frame: OperationFrame): void {
+    frame.watch(this.observer, frame);
   }
 
-  private captureNotice(operation: string, attributes: OperationAttributes): void {
-    const error = attributes.error;
+  report(failure: unknown): void {
+    this.reporter.report(SentryFailureSources.CAPTURE, failure);
+  }
+
+  private captureNotice(frame: OperationFrame): void {
+    const error = frame.attributes.error;
     // An unhandled exception was nearly always seen by its event handler's operation already;
     // one we cannot mark (a thrown string) is left to that operation.
-    if (operation.startsWith(UNHANDLED_EXCEPTION_PREFIX) && !isObject(error)) return;
-    try {
-      this.capture(error, operation, attributes);
-    } catch (failure) {
-      this.reporter.report(SentryFailureSources.CAPTURE, failure);
-    }
+    if (frame.descriptor.role === OperationRole.UNHANDLED_EXCEPTION && !isObject(error)) return;
+    this.capture(error, frame.operation, frame.attributes);
   }
 
   private capture(error: unknown, operation: string, attributes: OperationAttributes): void {

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
-import { messageTypeOf } from '../hooks/message-type';
+import { messageClassOf } from '../hooks/operation-descriptor';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { SpanAttributes } from './cqrs-span.interface';
 import type { AttributeWriter } from './attribute-providers.runner';
@@ -58,7 +58,7 @@ export const messageTypeAttributesProvider = builtIn(
 
 /** `cqrs.payload_type`: the runtime class of the message object (`Object` for a literal). */
 export const payloadTypeAttributesProvider = builtIn('payloadTypeAttributesProvider', (sink, m) => {
-  sink.setAttribute(TracingAttributes.PAYLOAD_TYPE, messageTypeOf(m).name);
+  sink.setAttribute(TracingAttributes.PAYLOAD_TYPE, messageClassOf(m).name);
 });
 
 /** How `cqrs.requested_by` is written: through the application's redaction policy. */

@@ -1,5 +1,4 @@
 import type { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT, type InternalRegistrationOptions } from '../hooks/registration';
 import type { HookRegistration } from '../hooks/hook.types';
 import type { RedactionPolicy } from '../redaction/redaction.policy';
 import type { FailureSink } from './attribute-providers.runner';
@@ -50,11 +49,10 @@ export function installFrameworkHooks(
     failureReporter: options.failureReporter,
     redaction: options.redaction,
   });
-  const registration: InternalRegistrationOptions = {
+  // As a signal: it sees the frame (and the span tracing made), keeps a handler's synchronous
+  // throw synchronous as the built-in signals do, and clear() keeps it.
+  return registry.registerSignal(hook, {
     operations: options.operations ?? DEFAULT_FRAMEWORK_TRACE_OPERATIONS,
     priority: options.priority ?? DEFAULT_FRAMEWORK_HOOK_PRIORITY,
-    // Keeps a handler's synchronous throw synchronous, as the built-in signals do.
-    [RAW_NEXT]: true,
-  };
-  return registry.register(hook, registration);
+  });
 }

@@ -5,15 +5,16 @@ import type {
   HookNext,
   OperationAttributes,
 } from '../hooks/hook.types';
-import type { OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { AroundSignal } from '../hooks/signal';
 import type { FailureSink } from './attribute-providers.runner';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import { runInSpan } from './run-in-span';
+import { isThenable } from '../hooks/thenable';
 import type { SpanFactory } from './span-factory.interface';
 import { FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome } from './tracing.constants';
-import { OPERATION_SPAN } from './tracing.internal-constants';
 
 const SOURCE = 'Framework tracing hook';
 
@@ -36,11 +37,12 @@ export interface ObservabilityInstrumentationHookOptions {
  * left out) and `outcome` = `success` | `error`. Operations that the built-in tracing
  * interceptor already spans (`event.dispatch.*`, `saga.run.*`, …) get no second span.
  */
-export class ObservabilityInstrumentationHook implements CqrsInterceptor {
+export class ObservabilityInstrumentationHook implements CqrsInterceptor, AroundSignal {
   private readonly spanFactory: SpanFactory;
   private readonly reporter: FailureSink;
   private readonly policy: RedactionPolicy;
   private readonly outcome: OutcomeObserver<CqrsSpan> = {
+    report: (failure) => this.reporter.report(SOURCE, failure),
     onSuccess(span) {
       try {
         span.setAttribute(FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome.SUCCESS);
@@ -65,22 +67,61 @@ export class ObservabilityInstrumentationHook implements CqrsInterceptor {
       options.spanFactory ?? new OpenTelemetrySpanFactory({ failureReporter: this.reporter });
   }
 
+  /** As `installFrameworkHooks()` registers it: operations the tracing signal spans are skipped. */
+  around(frame: OperationFrame): unknown {
+    if (frame.span !== undefined) return frame.proceed();
+    const span = this.startSpan(frame.operation, frame.attributes);
+    if (span === undefined) return frame.proceed();
+    // observeOutcome only calls report(): any FailureSink will do.
+    return runInSpan(span, frame, this.outcome, this.reporter as FailureReporter, SOURCE);
+  }
+
+  /** Registered as a plain interceptor: a span around every operation it is given. */
   intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const attributes = context.attributes;
-    if ((attributes as Record<symbol, unknown>)[OPERATION_SPAN] !== undefined) return next();
-    let span: CqrsSpan;
+    const span = this.startSpan(context.operation, context.attributes);
+    if (span === undefined) return next();
+    let result: unknown;
     try {
-      span = this.spanFactory.createInternalSpan(
-        context.operation,
+      void span.runInContext(() => (result = next()));
+    } catch (error) {
+      this.settle(span, false, error);
+      throw error;
+    }
+    if (!isThenable(result)) {
+      this.settle(span, true, result);
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.settle(span, true, value);
+        return value;
+      },
+      (error: unknown) => {
+        this.settle(span, false, error);
+        throw error;
+      },
+    );
+  }
+
+  private settle(span: CqrsSpan, succeeded: boolean, value: unknown): void {
+    try {
+      if (succeeded) this.outcome.onSuccess(span, value);
+      else this.outcome.onError(span, value);
+    } catch (failure) {
+      this.reporter.report(SOURCE, failure);
+    }
+  }
+
+  private startSpan(operation: string, attributes: OperationAttributes): CqrsSpan | undefined {
+    try {
+      return this.spanFactory.createInternalSpan(
+        operation,
         stringAttributes(attributes, this.policy),
       );
     } catch (error) {
       this.reporter.report(SOURCE, error);
-      return next();
+      return undefined;
     }
-    // observeOutcome only calls report(): any FailureSink will do.
-    const reporter = this.reporter as FailureReporter;
-    return runInSpan(span, next, this.outcome, reporter, SOURCE, attributes);
   }
 }
 

@@ -2,9 +2,9 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority } from '../hooks/operations';
+import type { WatchingSignal } from '../hooks/signal';
 import type { ResolvedTracingOptions } from './tracing.options';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan } from './cqrs-span.interface';
@@ -13,7 +13,6 @@ import {
   PAYLOAD_EVENT_NAME,
   TracingAttributes,
 } from './tracing.constants';
-import { OPERATION_SPAN } from './tracing.internal-constants';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
@@ -25,7 +24,7 @@ type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
  * read at all when the span does not record (sampled out, no SDK).
  */
 @Injectable()
-export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
+export class PayloadInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations = ['command.execute.*', 'query.execute.*'];
   readonly priority = BuiltInPriority.payload;
   private readonly enabled: boolean;
@@ -41,24 +40,21 @@ export class PayloadInterceptor implements CqrsInterceptor, OnModuleInit {
 
   onModuleInit(): void {
     if (!this.enabled) return;
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+  start(frame: OperationFrame): void {
     // The span the tracing interceptor made for this very operation, not whatever is active.
-    const span = (context.attributes as Record<symbol, unknown>)[OPERATION_SPAN] as
-      CqrsSpan | undefined;
-    if (span !== undefined) this.record(span, context.attributes.message);
-    return next();
+    const span = frame.span;
+    if (span !== undefined && span.isRecording()) this.record(span, frame.attributes.message);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report('Payload tracing', failure);
   }
 
   private record(span: CqrsSpan, message: unknown): void {
     try {
-      if (!span.isRecording()) return;
       const present = message !== undefined && message !== null;
       span.setAttribute(TracingAttributes.PAYLOAD_PRESENT, present);
       if (!present) return;

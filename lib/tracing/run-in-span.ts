@@ -1,5 +1,5 @@
 import type { FailureReporter } from '../errors/failure-reporter';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import type { CqrsSpan } from './cqrs-span.interface';
 
 const NOT_RUN = 0;
@@ -7,27 +7,28 @@ const RETURNED = 1;
 const THREW = 2;
 
 /**
- * Runs `next` as the operation of `span` — active while it runs, ended by `observer` when it
- * settles — and hands back exactly what `next` returned or threw. A span whose
- * `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context manager),
- * swallows the result or replaces it cannot change the operation: before `next` ran, the
- * span is abandoned (ended, reported) and `next` runs without it; after, its own failure is
- * reported and the operation's outcome wins.
+ * Runs the rest of `frame`'s chain as the operation of `span` — active while it runs, ended
+ * by `observer` when it settles — and hands back exactly what the chain returned or threw. A
+ * span whose `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context
+ * manager), swallows the result or replaces it cannot change the operation: before the chain
+ * ran, the span is abandoned (ended, reported) and the chain runs without it; after, its own
+ * failure is reported and the operation's outcome wins.
  */
 export function runInSpan(
   span: CqrsSpan,
-  next: () => unknown,
+  frame: OperationFrame,
   observer: OutcomeObserver<CqrsSpan>,
   reporter: FailureReporter,
   source: string,
-  operation: object,
 ): unknown {
   let state = NOT_RUN;
   let outcome: unknown;
   try {
     span.runInContext(() => {
       try {
-        outcome = observeOutcome(next, observer, span, reporter, source, operation);
+        // Watched first: the span ends after the signals inside it have seen the outcome.
+        frame.watch(observer, span);
+        outcome = frame.proceed();
         state = RETURNED;
       } catch (error) {
         outcome = error;
@@ -39,7 +40,7 @@ export function runInSpan(
     if (state === NOT_RUN) {
       reporter.report(source, failure);
       endQuietly(span, reporter, source);
-      return next();
+      return frame.proceed();
     }
     // The function never throws (it keeps the outcome), so this is the span's own failure.
     reporter.report(source, failure);
@@ -49,7 +50,7 @@ export function runInSpan(
   // runInContext returned without calling its function: the span cannot hold the operation.
   reporter.report(source, new Error('CqrsSpan.runInContext() did not call its function'));
   endQuietly(span, reporter, source);
-  return next();
+  return frame.proceed();
 }
 
 function endQuietly(span: CqrsSpan, reporter: FailureReporter, source: string): void {

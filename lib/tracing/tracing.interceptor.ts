@@ -1,19 +1,17 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import { classOf } from '../hooks/message-type';
-import { FAILURE_REPORTER, RESOLVED_OPTIONS, SAGA_TRIGGER_EVENT } from '../shared/tokens';
+import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type {
-  CqrsInterceptor,
-  CqrsOperationContext,
-  HookNext,
-  MessageKind,
-  OperationAttributes,
-} from '../hooks/hook.types';
-import type { OutcomeObserver } from '../hooks/observe-outcome';
+import type { MessageKind, OperationAttributes } from '../hooks/hook.types';
+import {
+  OperationAttributeKeys,
+  OperationRole,
+  type OperationDescriptor,
+} from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
+import type { AroundSignal } from '../hooks/signal';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { getEventHandlerTrace } from './event-handler-trace.decorator';
@@ -26,39 +24,26 @@ import {
   SpanNames,
   TracingAttributes,
 } from './tracing.constants';
-import { OPERATION_SPAN, SPAN_FACTORY } from './tracing.internal-constants';
+import { SPAN_FACTORY } from './tracing.internal-constants';
 import type { EventHandlerTraceShape, ResolvedTracingOptions } from './tracing.options';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly tracing: ResolvedTracingOptions | false };
 
-const COMMAND = 0;
-const QUERY = 1;
-const DISPATCH = 2;
-const HANDLER = 3;
-const SAGA = 4;
-
-const PREFIXES: ReadonlyArray<readonly [string, number, MessageKind]> = [
-  ['command.execute.', COMMAND, 'command'],
-  ['query.execute.', QUERY, 'query'],
-  ['event.dispatch.', DISPATCH, 'event'],
-  ['event.handler.', HANDLER, 'event'],
-  ['saga.run.', SAGA, 'saga'],
-];
-
-/** What an operation's span looks like, worked out once per operation name. */
+/** What an operation's span looks like, worked out once per operation. */
 interface SpanPlan {
-  readonly role: number;
-  readonly kind: MessageKind;
+  readonly role: OperationRole;
   readonly name: string;
-  /** The message type; for a saga, its name (the command type varies per emission). */
-  readonly type: string;
-  readonly operationType: string;
+  /**
+   * The attributes every span of the operation starts with, shared and frozen: an unsampled
+   * span costs no attribute object. Undefined for `saga.run` (the command type varies).
+   */
+  readonly attributes: Readonly<SpanAttributes> | undefined;
+  readonly kind: MessageKind;
   /** Handler spans: the trace shape of the event, resolved at the first handling. */
   shape: EventHandlerTraceShape | undefined;
 }
 
-const MAX_PLANS = 2048;
 const SOURCE = 'Tracing';
 
 const COMMAND_SPAN: HandlerSpanOptions = Object.freeze({
@@ -76,15 +61,17 @@ const LINKLESS_ROOT: HandlerSpanOptions = Object.freeze({ isChildTrace: false })
  * trace (or, for events traced with `'link'`, one trace per handler linked to the publish).
  */
 @Injectable()
-export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
+export class TracingInterceptor implements AroundSignal, OnModuleInit {
   readonly operations = MESSAGE_OPERATIONS;
   readonly priority = BuiltInPriority.tracing;
   private readonly tracing: ResolvedTracingOptions | false;
-  private readonly plans = new Map<string, SpanPlan>();
+  // Per descriptor, so per class (and handler): bounded by the app's classes, and weak.
+  private readonly plans = new WeakMap<OperationDescriptor, SpanPlan>();
   // The publish span of each event, for its handlers to attach to: beside the event, never on it.
   private readonly dispatchSpans = new WeakMap<object, SpanContext>();
   /** Ends the span of an operation however the operation ends. */
   private readonly spanOutcome: OutcomeObserver<CqrsSpan> = {
+    report: (failure) => this.reporter.report(SOURCE, failure),
     onSuccess(span) {
       try {
         span.setAttribute(TracingAttributes.OUTCOME, Outcome.SUCCESS);
@@ -115,61 +102,48 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
 
   onModuleInit(): void {
     if (this.tracing === false) return;
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
+  around(frame: OperationFrame): unknown {
     let span: CqrsSpan;
     try {
-      span = this.startSpan(context);
+      span = this.startSpan(frame);
     } catch (error) {
       this.reporter.report(SOURCE, error);
-      return next();
+      return frame.proceed();
     }
-    return runInSpan(span, next, this.spanOutcome, this.reporter, SOURCE, context.attributes);
+    return runInSpan(span, frame, this.spanOutcome, this.reporter, SOURCE);
   }
 
-  private startSpan(context: CqrsOperationContext): CqrsSpan {
-    const a = context.attributes;
-    const plan = this.planFor(context.operation, a);
-    const type = plan.role === SAGA ? stringOr(a['command.type'], plan.type) : plan.type;
-    const attributes: SpanAttributes = {};
-    attributes[TracingAttributes.KIND] = typeof a.kind === 'string' ? a.kind : plan.kind;
-    attributes[TracingAttributes.COMMAND_TYPE] = type;
-    attributes[TracingAttributes.MESSAGING_SYSTEM] = MESSAGING_SYSTEM;
-    attributes[TracingAttributes.MESSAGING_OPERATION_TYPE] = plan.operationType;
-    attributes[TracingAttributes.MESSAGING_DESTINATION_NAME] = type;
-    if (typeof a.handler === 'string') attributes[TracingAttributes.HANDLER] = a.handler;
-
+  private startSpan(frame: OperationFrame): CqrsSpan {
+    const a = frame.attributes;
+    const plan = this.planFor(frame.descriptor, a);
     const message = a.message;
     const factory = this.factory;
     let span: CqrsSpan;
     switch (plan.role) {
-      case DISPATCH:
-        span = factory.createDispatchSpan(plan.name, attributes, SpanKind.PRODUCER, a);
+      case OperationRole.DISPATCH:
+        span = factory.createDispatchSpan(plan.name, plan.attributes, SpanKind.PRODUCER, a);
         break;
-      case HANDLER:
+      case OperationRole.HANDLER:
         span = factory.createHandlerSpan(
           plan.name,
-          attributes,
-          this.handlerPlacement(plan, message),
+          plan.attributes,
+          this.handlerPlacement(plan, frame),
           a,
         );
         break;
-      case SAGA:
-        span = this.startSagaSpan(plan.name, attributes, a);
+      case OperationRole.SAGA:
+        span = this.startSagaSpan(plan, frame);
         break;
       default:
-        span = factory.createHandlerSpan(plan.name, attributes, COMMAND_SPAN, a);
+        span = factory.createHandlerSpan(plan.name, plan.attributes, COMMAND_SPAN, a);
     }
     // From here on the span exists: a failure below must not leave it open or untraced.
     try {
-      (a as Record<symbol, unknown>)[OPERATION_SPAN] = span;
-      if (plan.role === DISPATCH && message !== null && typeof message === 'object') {
+      frame.span = span;
+      if (plan.role === OperationRole.DISPATCH && message !== null && typeof message === 'object') {
         this.dispatchSpans.set(message, span.spanContext());
       }
       if (span.isRecording()) this.recordMarkedFields(span, message);
@@ -184,12 +158,11 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
    * publisher from its last event's context), else under the active span; an emission that
    * merged several events links the publish spans of the others.
    */
-  private startSagaSpan(
-    name: string,
-    attributes: SpanAttributes,
-    source: OperationAttributes,
-  ): CqrsSpan {
-    const event = (source as Record<symbol, unknown>)[SAGA_TRIGGER_EVENT];
+  private startSagaSpan(plan: SpanPlan, frame: OperationFrame): CqrsSpan {
+    const source = frame.attributes;
+    const name = plan.name;
+    const attributes = sagaAttributes(frame);
+    const event = frame.sagaTrigger;
     const published =
       event !== null && typeof event === 'object' ? this.dispatchSpans.get(event) : undefined;
     const merged = source['saga.merged_events'];
@@ -201,10 +174,11 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   /** Child of the publish span, or a new trace linked to it, as the event's shape says. */
-  private handlerPlacement(plan: SpanPlan, message: unknown): HandlerSpanOptions {
+  private handlerPlacement(plan: SpanPlan, frame: OperationFrame): HandlerSpanOptions {
+    const message = frame.attributes.message;
     const published =
       message !== null && typeof message === 'object' ? this.dispatchSpans.get(message) : undefined;
-    const shape = (plan.shape ??= this.shapeOf(message, plan.type));
+    const shape = (plan.shape ??= this.shapeOf(frame.descriptor));
     const valid = published !== undefined && isSpanContextValid(published);
     if (shape === 'link') return valid ? { isChildTrace: false, link: published } : LINKLESS_ROOT;
     return valid ? { isChildTrace: true, parent: published } : CHILD_OF_ACTIVE;
@@ -225,11 +199,12 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
   }
 
   /** Option map for the event, then `@EventHandlerTrace()` on its class, then the default. */
-  private shapeOf(message: unknown, eventType: string): EventHandlerTraceShape {
+  private shapeOf(descriptor: OperationDescriptor): EventHandlerTraceShape {
     const tracing = this.tracing as ResolvedTracingOptions;
     const byEvent = tracing.eventHandlerTraceByEvent;
+    const eventType = descriptor.messageType;
     if (Object.prototype.hasOwnProperty.call(byEvent, eventType)) return byEvent[eventType]!;
-    return getEventHandlerTrace(classOf(message)) ?? tracing.eventHandlerTrace;
+    return getEventHandlerTrace(descriptor.messageClass) ?? tracing.eventHandlerTrace;
   }
 
   /** `@TraceAttribute()` fields of the message, redacted by the shared policy. */
@@ -241,58 +216,86 @@ export class TracingInterceptor implements CqrsInterceptor, OnModuleInit {
     }
   }
 
-  private planFor(operation: string, attributes: OperationAttributes): SpanPlan {
-    let plan = this.plans.get(operation);
+  private planFor(descriptor: OperationDescriptor, attributes: OperationAttributes): SpanPlan {
+    let plan = this.plans.get(descriptor);
     if (plan === undefined) {
-      plan = makePlan(operation, attributes);
-      // Operation names come from class names; the bound only guards against misuse.
-      if (this.plans.size >= MAX_PLANS) this.plans.clear();
-      this.plans.set(operation, plan);
+      // A command's handler is the app's, not the class's: the first dispatch names it.
+      plan = makePlan(descriptor, stringOr(attributes.handler));
+      this.plans.set(descriptor, plan);
     }
     return plan;
   }
 }
 
-function makePlan(operation: string, attributes: OperationAttributes): SpanPlan {
-  let role = COMMAND;
-  let kind: MessageKind = 'command';
-  let suffix = operation;
-  for (const [prefix, prefixRole, prefixKind] of PREFIXES) {
-    if (operation.startsWith(prefix)) {
-      role = prefixRole;
-      kind = prefixKind;
-      suffix = operation.slice(prefix.length);
-      break;
-    }
-  }
-  const type = stringOr(role === SAGA ? attributes.handler : attributes.message_type, suffix);
+function makePlan(descriptor: OperationDescriptor, handler: string | undefined): SpanPlan {
+  const role = descriptor.role;
+  const type = descriptor.messageType;
   let name: string;
   switch (role) {
-    case DISPATCH:
+    case OperationRole.DISPATCH:
       name = SpanNames.eventDispatch(type);
       break;
-    case HANDLER:
+    case OperationRole.HANDLER:
       name =
-        typeof attributes.handler === 'string'
-          ? SpanNames.eventHandler(type, attributes.handler)
-          : operation;
+        descriptor.handler === undefined
+          ? descriptor.operation
+          : SpanNames.eventHandler(type, descriptor.handler);
       break;
-    case SAGA:
+    case OperationRole.SAGA:
       name = SpanNames.sagaRun(type);
       break;
     default:
       name = SpanNames.message(type);
   }
+  const kind: MessageKind = descriptor.kind ?? 'command';
   return {
     role,
-    kind,
     name,
-    type,
-    operationType: role === DISPATCH ? MessagingOperationType.SEND : MessagingOperationType.PROCESS,
+    kind,
+    attributes:
+      role === OperationRole.SAGA
+        ? undefined
+        : Object.freeze(
+            spanAttributes(
+              kind,
+              type,
+              role === OperationRole.DISPATCH
+                ? MessagingOperationType.SEND
+                : MessagingOperationType.PROCESS,
+              descriptor.handler ?? handler,
+            ),
+          ),
     shape: undefined,
   };
 }
 
-function stringOr(value: unknown, fallback: string): string {
-  return typeof value === 'string' && value !== '' ? value : fallback;
+/** The attributes a span starts with: who it is about, as the messaging conventions name it. */
+function spanAttributes(
+  kind: string,
+  type: string,
+  operationType: string,
+  handler: string | undefined,
+): SpanAttributes {
+  const attributes: SpanAttributes = {
+    [TracingAttributes.KIND]: kind,
+    [TracingAttributes.COMMAND_TYPE]: type,
+    [TracingAttributes.MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
+    [TracingAttributes.MESSAGING_OPERATION_TYPE]: operationType,
+    [TracingAttributes.MESSAGING_DESTINATION_NAME]: type,
+  };
+  if (handler !== undefined) attributes[TracingAttributes.HANDLER] = handler;
+  return attributes;
+}
+
+/** A saga emission's span is about the command it emitted, whose type varies per emission. */
+function sagaAttributes(frame: OperationFrame): SpanAttributes {
+  const a = frame.attributes;
+  const command = a[OperationAttributeKeys.COMMAND_TYPE];
+  const type =
+    typeof command === 'string' && command !== '' ? command : frame.descriptor.messageType;
+  return spanAttributes('saga', type, MessagingOperationType.PROCESS, frame.descriptor.handler);
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { RESOLVED_OPTIONS } from '../shared/tokens';
 import { HookRegistry } from '../hooks/hook.registry';
-import { RAW_NEXT } from '../hooks/registration';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority } from '../hooks/operations';
+import type { AroundSignal } from '../hooks/signal';
 import type { ValidatorOptions } from 'class-validator';
 import { MessageValidator } from './message.validator';
 
@@ -16,7 +16,7 @@ type ModuleOptions = { readonly validation: ValidatorOptions | false };
  * handler is never called.
  */
 @Injectable()
-export class ValidationInterceptor implements CqrsInterceptor, OnModuleInit {
+export class ValidationInterceptor implements AroundSignal, OnModuleInit {
   readonly operations = ['command.execute.*', 'query.execute.*', 'event.dispatch.*'];
   readonly priority = BuiltInPriority.validation;
   private readonly validator: MessageValidator | undefined;
@@ -31,17 +31,13 @@ export class ValidationInterceptor implements CqrsInterceptor, OnModuleInit {
 
   onModuleInit(): void {
     if (this.validator === undefined) return;
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const error = this.validator?.validate(context.attributes.message);
-    if (error === undefined) return next();
-    if (context.attributes.kind === 'event') throw error;
+  around(frame: OperationFrame): unknown {
+    const error = this.validator?.validate(frame.attributes.message);
+    if (error === undefined) return frame.proceed();
+    if (frame.attributes.kind === 'event') throw error;
     return Promise.reject(error);
   }
 }

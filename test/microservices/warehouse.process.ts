@@ -1,31 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { spawnTypeScript } from '../utils/typescript-child';
 import type { WarehouseDump } from './fixtures/warehouse.messages';
-
-const ROOT = join(__dirname, '../..');
-
-/**
- * Runs a TypeScript entry point in a plain Node process: each .ts file is transpiled on
- * require with the project's compiler options (no type check, no extra dependency).
- */
-const RUN_TYPESCRIPT = `
-const fs = require('node:fs');
-const path = require('node:path');
-const [entry, root] = process.argv.slice(1);
-const ts = require(require.resolve('typescript', { paths: [root] }));
-const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile).config;
-const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
-Object.assign(options, {
-  module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: true,
-  declaration: false, declarationMap: false,
-});
-require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  module._compile(ts.transpileModule(source, { compilerOptions: options, fileName: filename }).outputText, filename);
-};
-require(require.resolve('reflect-metadata', { paths: [root] }));
-require(entry);
-`;
 
 /** The warehouse service in a child process of its own, driven over IPC. */
 export class WarehouseProcess {
@@ -40,14 +16,9 @@ export class WarehouseProcess {
   }
 
   static async start(env: Record<string, string>): Promise<WarehouseProcess> {
-    const child = spawn(
-      process.execPath,
-      ['-e', RUN_TYPESCRIPT, join(__dirname, 'fixtures/warehouse.main.ts'), ROOT],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-    );
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    child.once('exit', () => process.off('exit', kill));
+    const child = spawnTypeScript(join(__dirname, 'fixtures/warehouse.main.ts'), {
+      env: { ...process.env, ...env },
+    });
     const warehouse = new WarehouseProcess(child);
     await warehouse.request('ready', undefined, 60_000);
     return warehouse;
