@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
-import type { CqrsInterceptor, CqrsOperationContext, HookNext } from '../hooks/hook.types';
+import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
-import { RAW_NEXT } from '../hooks/registration';
+import type { WatchingSignal } from '../hooks/signal';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { ResolvedOtelMetricsOptions } from './otel-metrics.options';
 import { OtelMetricsRecorder } from './otel-metrics.recorder';
 import { recordingMeter } from './recording-meter';
+
+const RECORDING = 'Recording OpenTelemetry CQRS metrics';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly otelMetrics: ResolvedOtelMetricsOptions | false };
@@ -19,7 +21,7 @@ type ModuleOptions = { readonly otelMetrics: ResolvedOtelMetricsOptions | false 
  * no hook at all: the dispatch path is the same as with the signal off.
  */
 @Injectable()
-export class OtelMetricsInterceptor implements CqrsInterceptor, OnModuleInit {
+export class OtelMetricsInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations = MESSAGE_OPERATIONS;
   // The metrics slot: beside the Prometheus metrics, inside tracing (ties keep registration order).
   readonly priority = BuiltInPriority.metrics;
@@ -51,15 +53,14 @@ export class OtelMetricsInterceptor implements CqrsInterceptor, OnModuleInit {
       this.reporter.report('Starting OpenTelemetry CQRS metrics', error);
       return;
     }
-    this.registry.register(this, {
-      operations: this.operations,
-      priority: this.priority,
-      [RAW_NEXT]: true,
-    } as Parameters<HookRegistry['register']>[1]);
+    this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
   }
 
-  intercept(context: CqrsOperationContext, next: HookNext): unknown {
-    const recorder = this.recorder;
-    return recorder === undefined ? next() : recorder.record(context, next);
+  start(frame: OperationFrame): void {
+    this.recorder?.start(frame);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report(RECORDING, failure);
   }
 }

@@ -1,7 +1,8 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import type { FailureReporter } from '../errors/failure-reporter';
-import type { CqrsOperationContext, OperationAttributes } from '../hooks/hook.types';
-import { observeOutcome, type OutcomeObserver } from '../hooks/observe-outcome';
+import type { OperationAttributes } from '../hooks/hook.types';
+import { OperationRole } from '../hooks/operation-descriptor';
+import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import {
   boundedLabelValue,
   LabelPairLimiter,
@@ -19,15 +20,13 @@ import {
   OtelOperationNames,
 } from './otel-metrics.constants';
 
-const EVENT_DISPATCH_PREFIX = 'event.dispatch.';
-const EVENT_HANDLER_PREFIX = 'event.handler.';
-const SAGA_RUN_PREFIX = 'saga.run.';
 const MIN_CACHED_OPERATIONS = 2048;
 const SOURCE = 'Recording OpenTelemetry CQRS metrics';
 
 /** What the recorder does for one operation name, built once and cached. */
 interface OperationSeries {
-  run(attributes: OperationAttributes, next: () => unknown): unknown;
+  /** As the chain reaches the signal: watches how the rest of it ends. */
+  start(frame: OperationFrame): void;
 }
 
 /**
@@ -66,31 +65,31 @@ export class OtelMetricsRecorder {
     this.maxCachedOperations = Math.max(MIN_CACHED_OPERATIONS, maxMessageTypes * 4);
   }
 
-  record(context: CqrsOperationContext, next: () => unknown): unknown {
-    let series = this.byOperation.get(context.operation);
+  start(frame: OperationFrame): void {
+    const operation = frame.descriptor.operation;
+    let series = this.byOperation.get(operation);
     if (series === undefined) {
-      series = this.seriesFor(context.operation, context.attributes);
+      series = this.seriesFor(frame.descriptor.role, frame.attributes);
       // Operations past the caps share attributes: keep the cache flat even when classes are
       // generated at runtime.
       if (this.byOperation.size >= this.maxCachedOperations) this.byOperation.clear();
-      this.byOperation.set(context.operation, series);
+      this.byOperation.set(operation, series);
     }
-    return series.run(context.attributes, next);
+    series.start(frame);
   }
 
-  private seriesFor(operation: string, a: OperationAttributes): OperationSeries {
-    if (operation.startsWith(EVENT_DISPATCH_PREFIX)) {
+  private seriesFor(role: OperationRole, a: OperationAttributes): OperationSeries {
+    if (role === OperationRole.DISPATCH) {
       return this.measured(
         this.sent,
         false,
         this.attributes(OtelOperationNames.SEND, this.destinations.value(a.message_type)),
       );
     }
-    if (operation.startsWith(SAGA_RUN_PREFIX)) {
+    if (role === OperationRole.SAGA) {
       return new SagaSteps((eventType) => this.subscribed(eventType, a.handler));
     }
-    if (operation.startsWith(EVENT_HANDLER_PREFIX))
-      return this.subscribed(a.message_type, a.handler);
+    if (role === OperationRole.HANDLER) return this.subscribed(a.message_type, a.handler);
     // Commands and queries: one handler each, so the subscription adds no series.
     const destination = this.destinations.value(a.message_type);
     const handler =
@@ -155,8 +154,8 @@ export class OtelMetricsRecorder {
 /**
  * One operation's measurement: a duration (histogram) or a count (counter) under its
  * attributes when it settles, with `error.type` added when it failed. It is its own outcome
- * observer and the start time is the state, so measuring allocates nothing beyond what
- * observeOutcome needs for a promise.
+ * observer and the frame's start time is the state, so a successful measurement allocates
+ * nothing of its own.
  */
 class Measured implements OperationSeries, OutcomeObserver<number> {
   constructor(
@@ -167,15 +166,12 @@ class Measured implements OperationSeries, OutcomeObserver<number> {
     private readonly reporter: FailureReporter,
   ) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
-    return observeOutcome(
-      next,
-      this,
-      this.timed ? performance.now() : 0,
-      this.reporter,
-      SOURCE,
-      attributes,
-    );
+  start(frame: OperationFrame): void {
+    frame.watch(this, this.timed ? frame.startedAt : 0);
+  }
+
+  report(failure: unknown): void {
+    this.reporter.report(SOURCE, failure);
   }
 
   onSuccess(start: number): void {
@@ -207,8 +203,8 @@ class SagaSteps implements OperationSeries {
 
   constructor(private readonly create: (eventType: unknown) => Measured) {}
 
-  run(attributes: OperationAttributes, next: () => unknown): unknown {
-    const eventType = attributes['event.type'];
+  start(frame: OperationFrame): void {
+    const eventType = frame.attributes['event.type'];
     let series = this.byEvent.get(eventType);
     if (series === undefined) {
       series = this.create(eventType);
@@ -216,6 +212,6 @@ class SagaSteps implements OperationSeries {
       if (this.byEvent.size >= MIN_CACHED_OPERATIONS) this.byEvent.clear();
       this.byEvent.set(eventType, series);
     }
-    return series.run(attributes, next);
+    series.start(frame);
   }
 }
