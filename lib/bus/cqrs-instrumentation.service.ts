@@ -25,6 +25,7 @@ import { MessageDispatcher } from './message-dispatcher';
 import { messageClassOf } from '../hooks/operation-descriptor';
 import { PatchSet } from './patch-set';
 import { attachScopedHandler, detachScopedHandler } from './scoped-handler-patches';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly correlation: ResolvedCorrelationOptions | false };
@@ -47,7 +48,7 @@ interface RegisteredHandler {
 export class CqrsInstrumentationService
   implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
 {
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly patches = new PatchSet();
   private readonly scopedPrototypes: object[] = [];
   private readonly subscriptions: Subscription[] = [];

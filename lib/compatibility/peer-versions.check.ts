@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { describeMismatch, findPeerMismatches } from './supported-peers';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** Raised at startup when a peer the library cannot work without is of an unsupported major. */
 export class UnsupportedPeerError extends Error {
@@ -13,7 +14,7 @@ export class UnsupportedPeerError extends Error {
  */
 @Injectable()
 export class PeerVersionsCheck implements OnModuleInit {
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
 
   onModuleInit(): void {
     checkPeerVersions(installedVersion, this.logger);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LOGGER_CONTEXT } from './logger-context';
 import { describeError } from './describe-error';
 
 const REPORT_INTERVAL_MS = 60_000;
@@ -12,7 +13,7 @@ const MAX_TRACKED_SOURCES = 256;
 export class FailureReporter {
   private readonly lastReport = new Map<string, { at: number; suppressed: number }>();
 
-  constructor(private readonly logger: Pick<Logger, 'warn'> = new Logger('CqrsObservability')) {}
+  constructor(private readonly logger: Pick<Logger, 'warn'> = new Logger(LOGGER_CONTEXT)) {}
 
   report(source: string, error: unknown): void {
     try {

@@ -23,7 +23,7 @@ export interface OperationAttributes {
 export type HookNext = () => Promise<unknown>;
 
 /**
- * A hook around an operation, as in the reference toolkit: do work before, call `next()`,
+ * A hook around an operation, middleware style: do work before, call `next()`,
  * do work after. Its result is the operation's result; what it throws propagates.
  */
 export type InstrumentationHook = (

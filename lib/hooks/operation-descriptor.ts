@@ -33,7 +33,7 @@ export type OperationRole = (typeof OperationRole)[keyof typeof OperationRole];
 
 /**
  * Operation attribute keys of one role, beyond the common ones (`kind`, `message_type`, …):
- * the reference toolkit's per-operation names.
+ * the names DESIGN.md gives each operation (`command.type`, `saga.type`, …).
  */
 export const OperationAttributeKeys = {
   COMMAND_TYPE: 'command.type',

@@ -1,6 +1,6 @@
 /**
  * fnmatch-style operation patterns, matched against the whole operation name and
- * case-sensitively (Python's `fnmatchcase`, which the reference toolkit uses): `*` matches
+ * case-sensitively (the semantics of Python's `fnmatchcase`): `*` matches
  * any run of characters including dots, `?` one character, `[seq]` / `[!seq]` a character
  * in / not in the set. A `[` without its closing `]` is a literal.
  */

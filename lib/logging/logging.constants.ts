@@ -1,4 +1,5 @@
 import { OperationOutcome } from '../hooks/operation-outcome';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /**
  * Every name the logging signal writes: the fields of a CQRS log line and their values. The
@@ -51,7 +52,7 @@ export const MixinFields = {
 } as const;
 
 /** Nest Logger context of the lines when nestjs-pino is absent. */
-export const LOG_CONTEXT = 'CqrsObservability';
+export const LOG_CONTEXT = LOGGER_CONTEXT;
 
 /** Source name of logging failures given to the failure reporter. */
 export const LOGGING_FAILURE_SOURCE = 'CQRS logging';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
@@ -8,11 +8,7 @@ import type { OperationAttributes } from '../hooks/hook.types';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPackage, reportUnavailable } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { LogSink } from './log-sink.interface';
 import { LogLineFactory, unhandledEventLine } from './log-line.factory';
@@ -49,9 +45,6 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
     private readonly discovery: DiscoveryService,
     @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly policy: RedactionPolicy,
   ) {
     this.options = rootOptions.logging;
@@ -127,18 +120,17 @@ export class LoggingInterceptor implements WatchingSignal, OnModuleInit {
       this.startupLogger.log("CQRS log lines go through nestjs-pino's PinoLogger");
       return pinoSink;
     }
-    const nestjsPino = this.loadPackage<unknown>('nestjs-pino');
+    const nestjsPino = loadOptionalPackage<unknown>('nestjs-pino');
     if (nestjsPino.status === 'loaded') {
       this.startupLogger.log(
         "nestjs-pino's LoggerModule is not imported: CQRS log lines go through Nest's Logger as JSON",
       );
-    } else if (nestjsPino.status === 'missing') {
-      this.startupLogger.log(
-        "nestjs-pino is not installed: CQRS log lines go through Nest's Logger as JSON",
-      );
     } else {
-      this.startupLogger.warn(
-        `nestjs-pino failed to load (${String(nestjsPino.error)}): CQRS log lines go through Nest's Logger as JSON`,
+      reportUnavailable(
+        this.startupLogger,
+        'nestjs-pino',
+        nestjsPino,
+        "CQRS log lines go through Nest's Logger as JSON",
       );
     }
     return new NestLogSink(new Logger(LOG_CONTEXT));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
@@ -6,15 +6,11 @@ import { HookRegistry } from '../hooks/hook.registry';
 import type { OperationFrame } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority, MESSAGE_OPERATIONS, OperationNames } from '../hooks/operations';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPeer } from '../shared/optional-package';
 import { MetricFamilies, type PromClientModule } from './metrics.families';
 import type { ResolvedMetricsOptions } from './metrics.options';
 import { MetricsRecorder } from './metrics.recorder';
-import { describeError } from '../errors/describe-error';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly metrics: ResolvedMetricsOptions | false };
@@ -36,16 +32,13 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
     OperationNames.messageRegistryRegister,
   ]);
   readonly priority = BuiltInPriority.metrics;
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private recorder: MetricsRecorder | undefined;
 
   constructor(
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) private readonly options: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
   ) {}
 
   onModuleInit(): void {
@@ -73,16 +66,7 @@ export class MetricsInterceptor implements WatchingSignal, OnModuleInit {
   }
 
   private loadPromClient(): PromClientModule | undefined {
-    const loaded = this.loadPackage<PromClientModule>(PROM_CLIENT);
-    if (loaded.status === 'loaded') return loaded.module;
-    if (loaded.status === 'missing') {
-      this.logger.warn(`${PROM_CLIENT} is not installed: metrics are off`);
-    } else {
-      this.logger.warn(
-        `${PROM_CLIENT} could not be loaded (${describeError(loaded.error)}): metrics are off`,
-      );
-    }
-    return undefined;
+    return loadOptionalPeer<PromClientModule>(PROM_CLIENT, 'metrics are off', this.logger);
   }
 
   private createRecorder(

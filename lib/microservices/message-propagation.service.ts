@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleDestroy,
-  OnModuleInit,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { isSpanContextValid, context as otelContext, SpanKind, trace } from '@opentelemetry/api';
 import { Observable } from 'rxjs';
@@ -13,11 +6,7 @@ import type { Registry } from 'prom-client';
 import { PatchSet } from '../bus/patch-set';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPackage, loadOptionalPeer } from '../shared/optional-package';
 import type { ResolvedCorrelationOptions } from '../correlation/correlation.options';
 import type { ResolvedMetricsOptions } from '../metrics/metrics.options';
 import type { CqrsSpan, SpanAttributes } from '../tracing/cqrs-span.interface';
@@ -41,6 +30,7 @@ import {
   withHeaders,
 } from './transport-carriers';
 import { OperationOutcome } from '../hooks/operation-outcome';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = {
@@ -63,7 +53,7 @@ const MICROSERVICES = '@nestjs/microservices';
  */
 @Injectable()
 export class MessagePropagationService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly patches = new PatchSet();
   readonly options: ResolvedMicroservicesOptions | false;
   private ms: MicroservicesPackage | undefined;
@@ -77,9 +67,6 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
     @Inject(RESOLVED_OPTIONS) private readonly root: ModuleOptions,
     @Inject(FAILURE_REPORTER) readonly reporter: FailureReporter,
     @Inject(SPAN_FACTORY) readonly spans: SpanFactory,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
   ) {
     this.options =
       root.microservices === false || root.correlation === false ? false : root.microservices;
@@ -113,7 +100,7 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
    */
   readonly microservices = (): MicroservicesPackage | undefined => {
     if (this.ms === undefined && this.rpcOnly === undefined) {
-      const loaded = this.loadPackage<MicroservicesPackage>(MICROSERVICES);
+      const loaded = loadOptionalPackage<MicroservicesPackage>(MICROSERVICES);
       this.rpcOnly = loaded.status === 'loaded' ? loaded.module : null;
     }
     return this.ms ?? this.rpcOnly ?? undefined;
@@ -121,17 +108,13 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
 
   onModuleInit(): void {
     if (this.options === false) return;
-    const loaded = this.loadPackage<MicroservicesPackage>(MICROSERVICES);
-    if (loaded.status !== 'loaded') {
-      if (loaded.status === 'failed') {
-        this.logger.warn(`${MICROSERVICES} could not be loaded: cross-service propagation is off`);
-      } else {
-        // Most apps have no transport at all: a debug line, not a warning at every start.
-        this.logger.debug(`${MICROSERVICES} is not installed: cross-service propagation is off`);
-      }
-      return;
-    }
-    this.ms = loaded.module;
+    const ms = loadOptionalPeer<MicroservicesPackage>(
+      MICROSERVICES,
+      'cross-service propagation is off',
+      this.logger,
+    );
+    if (ms === undefined) return;
+    this.ms = ms;
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       const system = clientSystem(instance);
@@ -337,18 +320,19 @@ export class MessagePropagationService implements OnModuleInit, OnModuleDestroy 
   }
 
   private loadNats(name: string): NatsHeadersPackage | null {
-    const loaded = this.loadPackage<NatsHeadersPackage>(name);
-    if (loaded.status === 'loaded' && typeof loaded.module.headers === 'function') {
-      return loaded.module;
-    }
-    this.logger.warn(`${name} could not be loaded: NATS messages are sent without context headers`);
-    return null;
+    const nats = loadOptionalPeer<NatsHeadersPackage>(
+      name,
+      'NATS messages are sent without context headers',
+      this.logger,
+      (module) => typeof module.headers === 'function',
+    );
+    return nats ?? null;
   }
 
   private createMetrics(options: ResolvedMicroservicesOptions): MessagingMetrics | undefined {
     const metrics = this.root.metrics;
     if (metrics === false) return undefined;
-    const loaded = this.loadPackage<typeof import('prom-client')>('prom-client');
+    const loaded = loadOptionalPackage<typeof import('prom-client')>('prom-client');
     if (loaded.status !== 'loaded') return undefined;
     try {
       const registry = (metrics.registry ?? loaded.module.register) as Registry;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { FailureReporter } from '../errors/failure-reporter';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 import { HookRegistry } from '../hooks/hook.registry';
 import type { OperationFrame } from '../hooks/operation-frame';
 import { BuiltInPriority, MESSAGE_OPERATIONS } from '../hooks/operations';
@@ -25,7 +26,7 @@ export class OtelMetricsInterceptor implements WatchingSignal, OnModuleInit {
   readonly operations = MESSAGE_OPERATIONS;
   // The metrics slot: beside the Prometheus metrics, inside tracing (ties keep registration order).
   readonly priority = BuiltInPriority.metrics;
-  private readonly logger = new Logger('CqrsObservability');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private recorder: OtelMetricsRecorder | undefined;
 
   constructor(

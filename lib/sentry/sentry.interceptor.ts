@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleDestroy,
-  OnModuleInit,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { FAILURE_REPORTER, RESOLVED_OPTIONS } from '../shared/tokens';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { HookRegistry } from '../hooks/hook.registry';
@@ -14,11 +7,7 @@ import { OperationRole } from '../hooks/operation-descriptor';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import type { WatchingSignal } from '../hooks/signal';
 import { BuiltInPriority } from '../hooks/operations';
-import {
-  loadOptionalPackage,
-  OPTIONAL_PACKAGE_LOADER,
-  type OptionalPackageLoader,
-} from '../shared/optional-package';
+import { loadOptionalPeer } from '../shared/optional-package';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import { defaultShouldCapture } from './should-capture';
 import {
@@ -32,11 +21,11 @@ import {
 import { SentryDeliveryWatcher } from './sentry-delivery.watcher';
 import type { ResolvedSentryOptions, SentryCaptureContext } from './sentry.options';
 import { isSentrySdk, type SentryEventLike, type SentrySdk } from './sentry-sdk.interface';
+import { LOGGER_CONTEXT } from '../errors/logger-context';
 
 /** The part of the module's resolved options read here (the module provides all of them). */
 type ModuleOptions = { readonly sentry: ResolvedSentryOptions | false };
 
-const LOG_CONTEXT = 'CqrsObservability';
 const SENTRY_CAPTURED_FLAG = '__sentry_captured__';
 // Where the SDK puts a thrown non-Error object, serialised whole.
 const SENTRY_SERIALIZED_EXTRA = '__serialized__';
@@ -67,9 +56,6 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
     private readonly registry: HookRegistry,
     @Inject(RESOLVED_OPTIONS) rootOptions: ModuleOptions,
     @Inject(FAILURE_REPORTER) private readonly reporter: FailureReporter,
-    @Optional()
-    @Inject(OPTIONAL_PACKAGE_LOADER)
-    private readonly loadPackage: OptionalPackageLoader = loadOptionalPackage,
     private readonly policy: RedactionPolicy,
   ) {
     this.options = rootOptions.sentry;
@@ -77,20 +63,14 @@ export class SentryInterceptor implements WatchingSignal, OnModuleInit, OnModule
 
   onModuleInit(): void {
     if (this.options === false) return;
-    const loaded = this.loadPackage<unknown>(SENTRY_PACKAGE);
-    const logger = new Logger(LOG_CONTEXT);
-    if (loaded.status === 'missing') {
-      logger.log(`${SENTRY_PACKAGE} is not installed: CQRS failures are not sent to Sentry`);
-      return;
-    }
-    if (loaded.status === 'failed' || !isSentrySdk(loaded.module)) {
-      const reason = loaded.status === 'failed' ? String(loaded.error) : 'unexpected exports';
-      logger.warn(
-        `${SENTRY_PACKAGE} failed to load (${reason}): CQRS failures are not sent to Sentry`,
-      );
-      return;
-    }
-    this.sentry = loaded.module;
+    const sentry = loadOptionalPeer<SentrySdk>(
+      SENTRY_PACKAGE,
+      'CQRS failures are not sent to Sentry',
+      new Logger(LOGGER_CONTEXT),
+      isSentrySdk,
+    );
+    if (sentry === undefined) return;
+    this.sentry = sentry;
     this.watcher = new SentryDeliveryWatcher(this.reporter);
     this.registry.registerSignal(this, { operations: this.operations, priority: this.priority });
     // Notices: a saga's stream died; an error reached the UnhandledExceptionBus.

@@ -27,7 +27,7 @@ export interface FrameworkHooksOptions {
 
 /**
  * Registers `ObservabilityInstrumentationHook` — a generic span per operation — in the
- * registry for `operations` (the reference toolkit's default profile unless given). Call it
+ * registry for `operations` (`DEFAULT_FRAMEWORK_TRACE_OPERATIONS` unless given). Call it
  * once at startup with the module's `HookRegistry`, for example from `onModuleInit` of your
  * AppModule; the returned registration can disable or remove it.
  *

@@ -32,7 +32,7 @@ export interface ObservabilityInstrumentationHookOptions {
 }
 
 /**
- * The generic span hook of the reference toolkit: for any operation, an INTERNAL span named
+ * The generic span hook: for any operation, an INTERNAL span named
  * after the operation, its primitive attributes as strings (`message` and `error` objects
  * left out) and `outcome` = `success` | `error`. Operations that the built-in tracing
  * interceptor already spans (`event.dispatch.*`, `saga.run.*`, …) get no second span.

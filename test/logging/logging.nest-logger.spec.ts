@@ -10,7 +10,6 @@ import {
   Recorder,
 } from '../fixtures/orders.fixture';
 import { flush } from '../utils/create-app';
-import { missingPackages } from '../utils/missing-packages.module';
 
 type Method = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 
@@ -143,22 +142,5 @@ describe("logging through Nest's Logger (no nestjs-pino LoggerModule)", () => {
       line: expect.objectContaining({ payload: expect.objectContaining({ email: '***' }) }),
     });
     expect(JSON.stringify(logger.entries)).not.toContain('ada@example.com');
-  });
-
-  it('falls back the same way when nestjs-pino is not installed', async () => {
-    const moduleRef = await start({}, [missingPackages('nestjs-pino')]);
-
-    await moduleRef.get(CommandBus).execute(new PlaceOrderCommand({ sku: 'M-1', quantity: 1 }));
-
-    expect(logger.entries.filter((e) => String(e.message).includes('nestjs-pino'))).toEqual([
-      {
-        method: 'log',
-        message: "nestjs-pino is not installed: CQRS log lines go through Nest's Logger as JSON",
-        context: 'CqrsObservability',
-      },
-    ]);
-    expect(logger.cqrsLines().filter((l) => l.line.message_type === 'PlaceOrderCommand')).toEqual([
-      { method: 'log', line: expect.objectContaining({ outcome: 'success' }) },
-    ]);
   });
 });

@@ -54,10 +54,10 @@ describe('optional peers', () => {
     dispatchedAsBefore(report);
   });
 
-  it('without prom-client: one warning, metrics off, dispatching untouched', async () => {
+  it('without prom-client: one line, metrics off, dispatching untouched', async () => {
     const report = await runScenario('metrics', { missing: ['prom-client'] });
     expect(lines(report, 'prom-client')).toEqual([
-      'warn: prom-client is not installed: metrics are off',
+      'log: prom-client is not installed: metrics are off',
     ]);
     expect(report.hooks).toEqual({
       'command.execute.PlaceOrderCommand': false,
@@ -112,7 +112,7 @@ describe('optional peers', () => {
   it('without @nestjs/microservices: HTTP and the buses work', async () => {
     const report = await runScenario('everything', { missing: ['@nestjs/microservices'] });
     expect(lines(report, '@nestjs/microservices')).toEqual([
-      'debug: @nestjs/microservices is not installed: cross-service propagation is off',
+      'log: @nestjs/microservices is not installed: cross-service propagation is off',
     ]);
     expect(startupErrors(report)).toEqual([]);
     dispatchedAsBefore(report);
@@ -122,7 +122,7 @@ describe('optional peers', () => {
     const report = await runScenario('everything', { missing: OPTIONAL_PEERS });
     expect(lines(report, 'not installed')).toEqual(
       expect.arrayContaining([
-        'warn: prom-client is not installed: metrics are off',
+        'log: prom-client is not installed: metrics are off',
         "log: nestjs-pino is not installed: CQRS log lines go through Nest's Logger as JSON",
         'log: @sentry/nestjs is not installed: CQRS failures are not sent to Sentry',
       ]),
