@@ -9,7 +9,17 @@ const LAYERS = [
   ['messages', 'redaction'],
   ['correlation'],
   ['hooks'],
-  ['validation', 'tracing', 'metrics', 'logging', 'sentry', 'flows', 'testing', 'tenancy'],
+  [
+    'validation',
+    'tracing',
+    'metrics',
+    'otel-metrics',
+    'logging',
+    'sentry',
+    'flows',
+    'testing',
+    'tenancy',
+  ],
   ['bus'],
   ['microservices', 'event-delivery'],
   ['module'],
@@ -23,17 +33,17 @@ function roomPath(room) {
 const upward = LAYERS.flatMap((layer, index) =>
   layer
     .map((room) => ({
-    name: `${room}-points-down`,
-    comment: `${room} may import only from its own layer's room and lower layers`,
-    severity: 'error',
-    from: { path: roomPath(room) },
-    to: {
-      path: LAYERS.slice(index + 1)
-        .flat()
-        .map(roomPath)
-        .concat(layer.filter((peer) => peer !== room).map(roomPath)),
-    },
-  }))
+      name: `${room}-points-down`,
+      comment: `${room} may import only from its own layer's room and lower layers`,
+      severity: 'error',
+      from: { path: roomPath(room) },
+      to: {
+        path: LAYERS.slice(index + 1)
+          .flat()
+          .map(roomPath)
+          .concat(layer.filter((peer) => peer !== room).map(roomPath)),
+      },
+    }))
     // The top layer has nothing above it.
     .filter((rule) => rule.to.path.length > 0),
 );

@@ -182,6 +182,7 @@ export const SIGNALS_OFF: CqrsObservabilityModuleOptions = {
   validation: false,
   tracing: false,
   metrics: false,
+  otelMetrics: false,
   logging: false,
   sentry: false,
 };

@@ -1,5 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { Registry } from 'prom-client';
 import { trackFlow, type TelemetryPolicy } from '../lib';
 import { COMMAND_CLASSES, createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
 import { fullPipelineSpec, handWrittenSpec } from './signals';
@@ -25,6 +27,16 @@ export interface Comparison {
 }
 
 const bare: AppSpec = { name: 'bare bus' };
+
+/** A reader never collected: the SDK aggregates every measurement, nothing is exported. */
+class IdleReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 export const COMPARISONS: readonly Comparison[] = [
   {
@@ -203,6 +215,59 @@ export const COMPARISONS: readonly Comparison[] = [
         { ...tracingOff, observability: { ...tracingOff.observability, tracing: false } },
       ];
     },
+  },
+  {
+    id: 'otel-metrics-unused',
+    title: 'OpenTelemetry metrics on, no MeterProvider registered / off (other signals off)',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, otelMetrics on, no MeterProvider',
+        observability: { ...SIGNALS_OFF, otelMetrics: true },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
+  },
+  {
+    id: 'otel-metrics-recording',
+    title: 'OpenTelemetry metrics into an SDK MeterProvider / off (other signals off)',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, otelMetrics into an SDK MeterProvider',
+        // Export cost is out, as for spans.
+        observability: {
+          ...SIGNALS_OFF,
+          otelMetrics: { meterProvider: new MeterProvider({ readers: [new IdleReader()] }) },
+        },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
+  },
+  {
+    id: 'prometheus-metrics',
+    title: 'Prometheus metrics (prom-client) / off (other signals off), beside the line above',
+    measure: 'dispatch',
+    specs: () => [
+      {
+        name: 'module, Prometheus metrics',
+        observability: { ...SIGNALS_OFF, metrics: { registry: new Registry() } },
+      },
+      { name: 'module, every signal off', observability: SIGNALS_OFF },
+    ],
+  },
+  {
+    id: 'semconv-spans',
+    title: "tracing sampled, semanticConventions 'messaging' / the default 'cqrs' names",
+    measure: 'dispatch',
+    tracer: 'sampled',
+    specs: () => [
+      {
+        name: "module, tracing sampled, 'messaging'",
+        observability: { ...SIGNALS_OFF, tracing: { semanticConventions: 'messaging' } },
+      },
+      { name: "module, tracing sampled, 'cqrs'", observability: { ...SIGNALS_OFF, tracing: true } },
+    ],
   },
   {
     id: 'propagation',

@@ -21,6 +21,7 @@ import { MessageFlowMap } from './flows/message-flow-map';
 import { HookRegistry } from './hooks/hook.registry';
 import { TelemetryPolicies } from './hooks/telemetry-policies';
 import { MetricsInterceptor } from './metrics/metrics.interceptor';
+import { OtelMetricsInterceptor } from './otel-metrics/otel-metrics.interceptor';
 import {
   MICROSERVICES_EXPORTS,
   MICROSERVICES_PROVIDERS,
@@ -74,6 +75,7 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
     ValidationInterceptor,
     ...TRACING_PROVIDERS,
     MetricsInterceptor,
+    OtelMetricsInterceptor,
     LoggingInterceptor,
     SentryInterceptor,
     UserInterceptorsInstaller,

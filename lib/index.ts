@@ -83,6 +83,14 @@ export {
   OTHER_LABEL_VALUE,
   EXEMPLAR_TRACE_ID,
 } from './metrics/metrics.constants';
+export type { OtelMetricsOptions } from './otel-metrics/otel-metrics.options';
+export {
+  OtelMetricNames,
+  OtelMetricAttributes,
+  OtelOperationNames,
+  OTEL_METER_NAME,
+  OTEL_PROCESS_DURATION_BUCKETS,
+} from './otel-metrics/otel-metrics.constants';
 export type { LoggingOptions } from './logging/logging.options';
 export { cqrsLogMixin, type CqrsLogMixinFields } from './logging/cqrs-log-mixin';
 export {

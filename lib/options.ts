@@ -33,6 +33,11 @@ import {
   ResolvedMetricsOptions,
   resolveMetricsOptions,
 } from './metrics/metrics.options';
+import {
+  OtelMetricsOptions,
+  ResolvedOtelMetricsOptions,
+  resolveOtelMetricsOptions,
+} from './otel-metrics/otel-metrics.options';
 import { assertKnownKeys, assertPlainObject } from './shared/options-validation';
 import {
   MicroservicesOptions,
@@ -79,6 +84,14 @@ export interface CqrsObservabilityModuleOptions {
   redaction?: RedactionOptions;
   /** Prometheus metrics through prom-client. On when prom-client is installed. @default true */
   metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry metrics with the messaging semantic conventions' names
+   * (`messaging.process.duration`, `messaging.client.sent.messages`) through the registered
+   * MeterProvider, beside (or instead of) the Prometheus ones. On by default and free when no
+   * MeterProvider is registered: no hook is installed then.
+   * @default true
+   */
+  otelMetrics?: boolean | OtelMetricsOptions;
   /** One structured log line per command and query (nestjs-pino when present). @default true */
   logging?: boolean | LoggingOptions;
   /** Failures to Sentry through @sentry/nestjs, when Sentry is initialised. @default true */
@@ -125,6 +138,7 @@ export interface ResolvedObservabilityOptions {
   readonly tracing: ResolvedTracingOptions | false;
   readonly redaction: ResolvedRedactionOptions;
   readonly metrics: ResolvedMetricsOptions | false;
+  readonly otelMetrics: ResolvedOtelMetricsOptions | false;
   readonly logging: ResolvedLoggingOptions | false;
   readonly sentry: ResolvedSentryOptions | false;
   readonly interceptors: readonly (Type<CqrsInterceptor> | CqrsInterceptor)[];
@@ -140,6 +154,7 @@ const ROOT_OPTIONS = [
   'tracing',
   'redaction',
   'metrics',
+  'otelMetrics',
   'logging',
   'sentry',
   'interceptors',
@@ -171,6 +186,7 @@ export function resolveObservabilityOptions(options: unknown = {}): ResolvedObse
     tracing,
     redaction: resolveRedactionOptions(raw.redaction as RedactionOptions | undefined, 'redaction'),
     metrics,
+    otelMetrics: resolveOtelMetricsOptions(raw.otelMetrics),
     logging: resolveLoggingOptions(raw.logging),
     sentry: resolveSentryOptions(raw.sentry),
     interceptors: resolveInterceptors(raw.interceptors),

@@ -58,11 +58,8 @@ export const MetricLabels = {
 /** Values of the `outcome` label (the operation's outcome). */
 export const MetricOutcomes = OperationOutcome;
 
-/** Label value standing for every class name past the `maxMessageTypes` cap. */
-export const OTHER_LABEL_VALUE = '_other';
-
-/** Label value for a class name an operation did not carry (a hand-made `executeAll`). */
-export const UNKNOWN_LABEL_VALUE = 'unknown';
+// Shared with the OpenTelemetry metrics signal, which caps its attributes the same way.
+export { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE } from '../shared/label-value-limiter';
 
 /** Exemplar label carrying the active trace id (OpenMetrics registries only). */
 export const EXEMPLAR_TRACE_ID = 'trace_id';

@@ -6,7 +6,7 @@ import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
 import { OperationNames } from '../hooks/operations';
 import type { TelemetryPolicies } from '../hooks/telemetry-policies';
 import { MESSAGE_CLASS } from '../shared/tokens';
-import { LabelPairLimiter, LabelValueLimiter } from './label-value-limiter';
+import { LabelPairLimiter, LabelValueLimiter } from '../shared/label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { MetricFamilies } from './metrics.families';
 import type { CounterFamily, HistogramFamily } from './metrics.series';

@@ -1,6 +1,6 @@
 import type { FailureReporter } from '../errors/failure-reporter';
 import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
-import { LabelValueLimiter } from './label-value-limiter';
+import { LabelValueLimiter } from '../shared/label-value-limiter';
 import { MetricLabels, MetricOutcomes, OTHER_LABEL_VALUE } from './metrics.constants';
 import type { CounterFamily, HistogramFamily } from './metrics.series';
 import type { CounterSeries, HistogramSeries } from './series.interfaces';

@@ -1,7 +1,7 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { FailureReporter } from '../errors/failure-reporter';
 import { DEFAULT_DURATION_BUCKETS } from '../metrics/metrics.options';
-import { LabelValueLimiter } from '../metrics/label-value-limiter';
+import { LabelValueLimiter } from '../shared/label-value-limiter';
 import {
   DEFAULT_MESSAGE_AGE_BUCKETS,
   MessagingMetricLabels,

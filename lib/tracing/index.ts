@@ -7,6 +7,9 @@ export {
   WRITE_TRACER_NAME,
   READ_TRACER_NAME,
   SpanNames,
+  SemconvSpanNames,
+  SemanticConventionsModes,
+  SEMCONV_STABILITY_OPT_IN_ENV,
   TracingAttributes,
   MESSAGING_SYSTEM,
   MessagingOperationType,
@@ -18,6 +21,7 @@ export {
   DEFAULT_FRAMEWORK_HOOK_PRIORITY,
   ObservabilityContextKeys,
 } from './tracing.constants';
+export type { SemanticConventionsMode } from './semantic-conventions';
 export type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 export type { SpanFactory, HandlerSpanOptions } from './span-factory.interface';
 export type { SpanAttributesProvider } from './span-attributes-provider.interface';

@@ -22,6 +22,34 @@ export const SpanNames = {
   sagaRun: (saga: string) => `saga.run.${saga}`,
 } as const;
 
+/**
+ * Span names in the messaging semantic conventions' mode (`tracing.semanticConventions`):
+ * `{messaging.operation.name} {destination}`, the destination being the message class (for a
+ * saga step, the event the saga answered).
+ */
+export const SemconvSpanNames = {
+  /** Commands, queries, event handlers, saga steps: `process CreateOrderCommand`. */
+  process: (destination: string) => `process ${destination}`,
+  /** Event publishes: `send OrderCreatedEvent`. */
+  send: (destination: string) => `send ${destination}`,
+} as const;
+
+/**
+ * Which span conventions to emit (`tracing.semanticConventions`, else the
+ * `OTEL_SEMCONV_STABILITY_OPT_IN` environment variable, as OpenTelemetry's instrumentations read it).
+ */
+export const SemanticConventionsModes = {
+  /** Today's names (`cqrs.PlaceOrderCommand`, `event.dispatch.…`) and kinds: the default. */
+  CQRS: 'cqrs',
+  /** The messaging conventions' names and kinds only (`OTEL_SEMCONV_STABILITY_OPT_IN=messaging`). */
+  MESSAGING: 'messaging',
+  /** Their names and kinds, with both attribute sets (`OTEL_SEMCONV_STABILITY_OPT_IN=messaging/dup`). */
+  MESSAGING_DUP: 'messaging/dup',
+} as const;
+
+/** The environment variable OpenTelemetry's instrumentations read to opt in to new conventions. */
+export const SEMCONV_STABILITY_OPT_IN_ENV = 'OTEL_SEMCONV_STABILITY_OPT_IN';
+
 /** Span attribute keys. */
 export const TracingAttributes = {
   /** What the operation is: `command`, `query`, `event` or `saga`. */
@@ -53,6 +81,10 @@ export const TracingAttributes = {
   PAYLOAD_SIZE: 'cqrs.payload_size',
   MESSAGING_SYSTEM: 'messaging.system',
   MESSAGING_OPERATION_TYPE: 'messaging.operation.type',
+  /** `process` or `send`; semantic-conventions mode only. */
+  MESSAGING_OPERATION_NAME: 'messaging.operation.name',
+  /** The handler or saga; semantic-conventions mode only. */
+  MESSAGING_DESTINATION_SUBSCRIPTION_NAME: 'messaging.destination.subscription.name',
   MESSAGING_DESTINATION_NAME: 'messaging.destination.name',
   MESSAGING_MESSAGE_ID: 'messaging.message.id',
   MESSAGING_CONVERSATION_ID: 'messaging.message.conversation_id',

@@ -7,6 +7,11 @@ import {
   signalSwitch,
 } from '../shared/options-validation';
 import type { HandlerTraceShape } from '../hooks/telemetry-policy';
+import {
+  SEMANTIC_CONVENTIONS_MODES,
+  semanticConventionsFromEnv,
+  type SemanticConventionsMode,
+} from './semantic-conventions';
 import type { SpanFactory } from './span-factory.interface';
 
 /** Whether an event handler's span continues the publisher's trace or starts one linked to it. */
@@ -77,6 +82,15 @@ export interface TracingOptions {
   spanFactory?: SpanFactory;
   /** Toggle each built-in span attribute provider. @default all on */
   attributeProviders?: SpanAttributeProviderSwitches;
+  /**
+   * Span names and kinds: `'cqrs'` (today's `cqrs.PlaceOrderCommand`, `event.dispatch.…`),
+   * `'messaging'` (the messaging semantic conventions': `process PlaceOrderCommand`,
+   * `send OrderPlacedEvent`, CONSUMER processing, a link to the publish span) or
+   * `'messaging/dup'` (those names and kinds with the `cqrs.*` attributes they replace kept).
+   * Wins over the environment.
+   * @default from `OTEL_SEMCONV_STABILITY_OPT_IN` (`messaging/dup` before `messaging`), else 'cqrs'
+   */
+  semanticConventions?: SemanticConventionsMode;
 }
 
 export interface ResolvedTracingOptions {
@@ -86,6 +100,7 @@ export interface ResolvedTracingOptions {
   readonly recordRequestedBy: boolean;
   readonly spanFactory: SpanFactory | undefined;
   readonly attributeProviders: Readonly<Required<SpanAttributeProviderSwitches>>;
+  readonly semanticConventions: SemanticConventionsMode;
 }
 
 const SPAN_FACTORY_METHODS = [
@@ -119,6 +134,7 @@ export function resolveTracingOptions(
     'recordRequestedBy',
     'spanFactory',
     'attributeProviders',
+    'semanticConventions',
   ]);
   const byEvent: Record<string, EventHandlerTraceShape> = {};
   if (options.eventHandlerTraceByEvent !== undefined) {
@@ -165,5 +181,11 @@ export function resolveTracingOptions(
     ),
     spanFactory: spanFactory as SpanFactory | undefined,
     attributeProviders: Object.freeze(attributeProviders),
+    semanticConventions: optionalOneOf(
+      options.semanticConventions,
+      `${path}.semanticConventions`,
+      SEMANTIC_CONVENTIONS_MODES,
+      semanticConventionsFromEnv(),
+    ),
   });
 }

@@ -7,6 +7,7 @@ import { builtInAttributeProviders } from './built-in-attribute.providers';
 import { NoOpSpanFactory } from './no-op.span-factory';
 import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
 import { PayloadInterceptor } from './payload.interceptor';
+import { SemconvSpanFactory } from './semconv.span-factory';
 import type { SpanFactory } from './span-factory.interface';
 import { tenantAttributesProvider } from './tenant-attribute.provider';
 import { TracingInterceptor } from './tracing.interceptor';
@@ -40,7 +41,9 @@ export function createSpanFactory(
       reporter.report('SpanFactory.registerSpanAttributesProvider', error);
     }
   }
-  return factory;
+  // The span-naming strategy, chosen once: today's names need no wrapper at all.
+  const mode = tracing.semanticConventions;
+  return mode === 'cqrs' ? factory : new SemconvSpanFactory(factory, mode === 'messaging/dup');
 }
 
 /** Providers of the tracing signal, for the module's `providers`. */

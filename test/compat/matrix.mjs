@@ -38,6 +38,7 @@ const OTEL = {
     '@opentelemetry/exporter-trace-otlp-http': '~0.223.0',
     '@opentelemetry/sdk-trace-base': '^2.12.0',
     '@opentelemetry/context-async-hooks': '^2.12.0',
+    '@opentelemetry/sdk-metrics': '^2.12.0',
   },
   3: {
     '@opentelemetry/api': '^1.10.0',
@@ -45,6 +46,7 @@ const OTEL = {
     '@opentelemetry/exporter-trace-otlp-http': '^0.301.0',
     '@opentelemetry/sdk-trace': '^3.1.0',
     '@opentelemetry/context-async-hooks': '^3.1.0',
+    '@opentelemetry/sdk-metrics': '^3.1.0',
   },
 };
 // The cross-service check (app/microservices.test.mjs): Nest 12's NATS transport uses the
@@ -365,6 +367,7 @@ function run(combo, tarball) {
       `pino ${installedVersion(app, 'pino')}`,
       `@opentelemetry/api ${installedVersion(app, '@opentelemetry/api')}`,
       `sdk-node ${installedVersion(app, '@opentelemetry/sdk-node')}`,
+      `sdk-metrics ${installedVersion(app, '@opentelemetry/sdk-metrics')}`,
       `@sentry/nestjs ${installedVersion(app, '@sentry/nestjs')}`,
       ...(crossService
         ? [`@nestjs/microservices ${installedVersion(app, '@nestjs/microservices')}`]

@@ -7,7 +7,7 @@ import {
   LabelPairLimiter,
   LabelValueLimiter,
   MAX_LABEL_VALUE_LENGTH,
-} from '../../lib/metrics/label-value-limiter';
+} from '../../lib/shared/label-value-limiter';
 import { MetricsInterceptor } from '../../lib/metrics/metrics.interceptor';
 import { PlaceOrderCommand, PlaceOrderHandler, Recorder } from '../fixtures/orders.fixture';
 import { createTestApp, flush } from '../utils/create-app';

@@ -53,6 +53,7 @@ describe('resolveObservabilityOptions', () => {
           'logging',
           'metrics',
           'microservices',
+          'otelMetrics',
           'redaction',
           'sentry',
           'tenant',
@@ -73,6 +74,12 @@ describe('resolveObservabilityOptions', () => {
         fromMessage: 'tenantId',
         metricLabel: false,
         maxMetricTenants: 100,
+      });
+      // On, and free until a MeterProvider is registered; `explicit` only decides a startup line.
+      expect(resolved.otelMetrics).toEqual({
+        meterProvider: undefined,
+        maxMessageTypes: 200,
+        explicit: false,
       });
       expect(resolved.tracing).toMatchObject({
         payload: true,

@@ -114,6 +114,30 @@ test('an invalid command answers 400 with the failing fields, no app filter need
   assert.deepEqual(body.errors.map((error) => error.property).sort(), ['email', 'quantity']);
 });
 
+test('OpenTelemetry metrics through the global MeterProvider: names, unit, advice buckets, error.type on failure only', async () => {
+  const { metrics } = await eventually(async () => {
+    const sent = await telemetry();
+    const duration = sent.metrics.find((metric) => metric.name === 'messaging.process.duration');
+    return duration?.points.some((point) => point.attributes['error.type'] !== undefined) ? sent : undefined;
+  }, 'the failed command in messaging.process.duration');
+  const duration = metrics.find((metric) => metric.name === 'messaging.process.duration');
+  assert.equal(duration.unit, 's');
+  const commands = duration.points.filter(
+    (point) => point.attributes['messaging.destination.name'] === 'CreateOrderCommand',
+  );
+  const succeeded = commands.find((point) => point.attributes['error.type'] === undefined);
+  assert.ok(succeeded, `no successful CreateOrderCommand point in ${JSON.stringify(commands)}`);
+  assert.equal(succeeded.attributes['messaging.system'], 'nestjs-cqrs');
+  assert.equal(succeeded.attributes['messaging.operation.name'], 'process');
+  assert.deepEqual(succeeded.value.buckets.boundaries, [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+  assert.ok(commands.some((point) => typeof point.attributes['error.type'] === 'string'), 'the failed command has error.type');
+  const sent = metrics.find((metric) => metric.name === 'messaging.client.sent.messages');
+  assert.ok(
+    sent?.points.some((point) => point.attributes['messaging.destination.name'] === 'OrderCreatedEvent' && point.value >= 1),
+    `no sent OrderCreatedEvent in ${JSON.stringify(sent)}`,
+  );
+});
+
 test('spans: command → publish → both handlers and the saga → its command, one trace', async () => {
   const { spans } = await eventually(async () => {
     const sent = await telemetry();

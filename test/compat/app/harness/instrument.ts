@@ -1,16 +1,30 @@
 /**
  * Preloaded by the compatibility e2e test in place of the README's `instrument.ts`: the same
- * real SDKs, with sinks the test can read — an InMemorySpanExporter and a Sentry transport
- * that records envelopes — handed to the parent test process over IPC.
+ * real SDKs, with sinks the test can read — an InMemorySpanExporter, a MeterProvider with a
+ * reader collected on demand and a Sentry transport that records envelopes — handed to the
+ * parent test process over IPC.
  */
-import { context, trace } from '@opentelemetry/api';
+import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import * as Sentry from '@sentry/nestjs';
 import { createTracing } from './otel.js';
 
 const { provider, exporter } = createTracing();
 trace.setGlobalTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+/** Collected when the test asks (sdk-metrics comes with sdk-node, in both SDK lines). */
+class OnDemandReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+const reader = new OnDemandReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 
 const envelopes: string[] = [];
 Sentry.init({
@@ -25,8 +39,19 @@ Sentry.init({
     }),
 });
 
-process.on('message', (message) => {
+process.on('message', async (message) => {
   if (message !== 'telemetry' || !process.send) return;
+  const { resourceMetrics } = await reader.collect();
+  const recorded = resourceMetrics.scopeMetrics.flatMap((scope) =>
+    scope.metrics.map((metric) => ({
+      name: metric.descriptor.name,
+      unit: metric.descriptor.unit,
+      points: metric.dataPoints.map((point) => ({
+        attributes: point.attributes,
+        value: point.value,
+      })),
+    })),
+  );
   const spans = exporter.getFinishedSpans().map((span) => ({
     name: span.name,
     kind: span.kind,
@@ -36,5 +61,5 @@ process.on('message', (message) => {
     attributes: span.attributes,
     status: span.status,
   }));
-  process.send({ spans, envelopes });
+  process.send({ spans, envelopes, metrics: recorded });
 });

@@ -1,4 +1,8 @@
-import { OTHER_LABEL_VALUE, UNKNOWN_LABEL_VALUE } from './metrics.constants';
+/** Label value standing for every class name past a signal's `maxMessageTypes` cap. */
+export const OTHER_LABEL_VALUE = '_other';
+
+/** Label value for a class name an operation did not carry (a hand-made `executeAll`). */
+export const UNKNOWN_LABEL_VALUE = 'unknown';
 
 /** Longest label value written, marker included; longer class names are cut. */
 export const MAX_LABEL_VALUE_LENGTH = 128;
@@ -19,8 +23,8 @@ export function boundedLabelValue(raw: unknown): string {
 
 /**
  * Caps the distinct values of one label dimension: the first `max` values pass as they are,
- * later ones become `_other`. Every Prometheus series costs memory in the app and in
- * Prometheus, and class names can be generated at runtime; the cap keeps both flat.
+ * later ones become `_other`. Every metric series costs memory in the app and in the
+ * metrics backend, and class names can be generated at runtime; the cap keeps both flat.
  */
 export class LabelValueLimiter {
   private readonly seen = new Set<string>();
