@@ -44,6 +44,7 @@ describe('@CqrsTelemetry on message and handler classes', () => {
   });
   afterAll(() => sinks.stop());
   beforeEach(() => {
+    sinks.resetSpans();
     sinks.logs.clear();
     sinks.transport.clear();
   });
