@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import { context as otelContext, type SpanContext } from '@opentelemetry/api';
 import { catchError, Observable, throwError, type Subscription } from 'rxjs';
-import type { CqrsSpan, SpanAttributes } from '../tracing/cqrs-span.interface';
-import type { HandlerSpanOptions } from '../tracing/span-factory.interface';
+import type { CqrsSpan, SpanAttributes } from '../tracing/span-factories/cqrs-span.interface';
+import type { HandlerSpanOptions } from '../tracing/span-factories/span-factory.interface';
 import {
   readMessageContext,
   runAsMessageHandler,

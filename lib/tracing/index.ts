@@ -22,20 +22,26 @@ export {
   ObservabilityContextKeys,
 } from './tracing.constants';
 export type { SemanticConventionsMode } from './semantic-conventions';
-export type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-export type { SpanFactory, HandlerSpanOptions } from './span-factory.interface';
-export type { SpanAttributesProvider } from './span-attributes-provider.interface';
+export type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
+export type { SpanFactory, HandlerSpanOptions } from './span-factories/span-factory.interface';
+export type { SpanAttributesProvider } from './attribute-providers/span-attributes-provider.interface';
 export {
   OpenTelemetrySpanFactory,
   type OpenTelemetrySpanFactoryOptions,
-} from './opentelemetry.span-factory';
-export { LoggingSpanFactory, type LoggingSpanFactoryOptions } from './logging.span-factory';
-export { MultiSpanFactory } from './multi.span-factory';
-export { NoOpSpanFactory } from './no-op.span-factory';
+} from './span-factories/opentelemetry.span-factory';
+export {
+  LoggingSpanFactory,
+  type LoggingSpanFactoryOptions,
+} from './span-factories/logging.span-factory';
+export { MultiSpanFactory } from './span-factories/multi.span-factory';
+export { NoOpSpanFactory } from './span-factories/no-op.span-factory';
 export { EventHandlerTrace } from './event-handler-trace.decorator';
 export {
   ObservabilityInstrumentationHook,
   type ObservabilityInstrumentationHookOptions,
-} from './observability-instrumentation.hook';
-export { installFrameworkHooks, type FrameworkHooksOptions } from './framework-hooks.installer';
-export { ObservabilityContext } from './observability.context';
+} from './framework-hooks/observability-instrumentation.hook';
+export {
+  installFrameworkHooks,
+  type FrameworkHooksOptions,
+} from './framework-hooks/framework-hooks.installer';
+export { ObservabilityContext } from './framework-hooks/observability.context';

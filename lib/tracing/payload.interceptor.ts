@@ -8,7 +8,7 @@ import type { WatchingSignal } from '../hooks/signal';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTracingOptions } from './tracing.options';
 import { RedactionPolicy } from '../redaction/redaction.policy';
-import type { CqrsSpan } from './cqrs-span.interface';
+import type { CqrsSpan } from './span-factories/cqrs-span.interface';
 import {
   PAYLOAD_EVENT_ATTRIBUTE,
   PAYLOAD_EVENT_NAME,

@@ -16,9 +16,9 @@ import type { AroundSignal } from '../hooks/signal';
 import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
-import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { runInSpan } from './run-in-span';
-import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
+import type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
+import { runInSpan } from './span-factories/run-in-span';
+import type { HandlerSpanOptions, SpanFactory } from './span-factories/span-factory.interface';
 import {
   MESSAGING_SYSTEM,
   MessagingOperationType,

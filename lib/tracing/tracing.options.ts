@@ -12,7 +12,7 @@ import {
   semanticConventionsFromEnv,
   type SemanticConventionsMode,
 } from './semantic-conventions';
-import type { SpanFactory } from './span-factory.interface';
+import type { SpanFactory } from './span-factories/span-factory.interface';
 
 /** Whether an event handler's span continues the publisher's trace or starts one linked to it. */
 export type EventHandlerTraceShape = HandlerTraceShape;

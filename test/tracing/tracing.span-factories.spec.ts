@@ -39,7 +39,7 @@ import {
   metadataAttributesProvider,
   metadataWithRequestedByAttributesProvider,
   payloadTypeAttributesProvider,
-} from '../../lib/tracing/built-in-attribute.providers';
+} from '../../lib/tracing/attribute-providers/built-in-attribute.providers';
 
 let sdk: TracingSdk;
 beforeAll(() => {

@@ -1,13 +1,13 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
-import { messageClassOf } from '../hooks/operation-descriptor';
-import type { RedactionPolicy } from '../redaction/redaction.policy';
-import type { SpanAttributes } from './cqrs-span.interface';
+import { messageClassOf } from '../../hooks/operation-descriptor';
+import type { RedactionPolicy } from '../../redaction/redaction.policy';
+import type { SpanAttributes } from '../span-factories/cqrs-span.interface';
 import type { AttributeWriter } from './attribute-providers.runner';
 import type { SpanAttributesProvider } from './span-attributes-provider.interface';
-import type { ResolvedTracingOptions } from './tracing.options';
-import { TracingAttributes } from './tracing.constants';
-import { WRITE_ATTRIBUTES } from './tracing.internal-constants';
+import type { ResolvedTracingOptions } from '../tracing.options';
+import { TracingAttributes } from '../tracing.constants';
+import { WRITE_ATTRIBUTES } from '../tracing.internal-constants';
 
 const REQUESTED_BY_FIELD = 'requestedBy';
 

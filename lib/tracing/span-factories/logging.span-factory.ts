@@ -6,14 +6,17 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { FailureReporter } from '../errors/failure-reporter';
-import type { OperationAttributes } from '../hooks/hook.types';
-import { applyAttributeProviders, type FailureSink } from './attribute-providers.runner';
+import { FailureReporter } from '../../errors/failure-reporter';
+import type { OperationAttributes } from '../../hooks/hook.types';
+import {
+  applyAttributeProviders,
+  type FailureSink,
+} from '../attribute-providers/attribute-providers.runner';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { errorMessageOf, errorTypeOf } from './error-attributes';
-import type { SpanAttributesProvider } from './span-attributes-provider.interface';
+import { errorMessageOf, errorTypeOf } from '../error-attributes';
+import type { SpanAttributesProvider } from '../attribute-providers/span-attributes-provider.interface';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
-import { Outcome, TracingAttributes } from './tracing.constants';
+import { Outcome, TracingAttributes } from '../tracing.constants';
 
 export interface LoggingSpanFactoryOptions {
   /** Where the span lines go. @default new Logger('CqrsTracing') */

@@ -5,9 +5,9 @@ import {
   type SpanContext,
   type SpanKind,
 } from '@opentelemetry/api';
-import type { OperationAttributes } from '../hooks/hook.types';
+import type { OperationAttributes } from '../../hooks/hook.types';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import type { SpanAttributesProvider } from './span-attributes-provider.interface';
+import type { SpanAttributesProvider } from '../attribute-providers/span-attributes-provider.interface';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
 
 /**

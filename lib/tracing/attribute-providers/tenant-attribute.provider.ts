@@ -1,5 +1,5 @@
 import { builtIn } from './built-in-attribute.providers';
-import { TracingAttributes } from './tracing.constants';
+import { TracingAttributes } from '../tracing.constants';
 
 /** `tenant.id`: the operation's tenant, registered by the module when `tenant` is on. */
 export const tenantAttributesProvider = builtIn('tenantAttributesProvider', (sink, _m, a) => {

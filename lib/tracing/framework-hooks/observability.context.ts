@@ -1,12 +1,12 @@
-import { activeSpanContext } from '../shared/active-span';
-import { currentStore, writableStore } from '../correlation/cls-store';
+import { activeSpanContext } from '../../shared/active-span';
+import { currentStore, writableStore } from '../../correlation/cls-store';
 import {
   getCausationId,
   getCorrelationId,
   setCausationId,
   setCorrelationId,
-} from '../correlation/correlation.context';
-import { ObservabilityContextKeys } from './tracing.constants';
+} from '../../correlation/correlation.context';
+import { ObservabilityContextKeys } from '../tracing.constants';
 
 // Values set with ObservabilityContext.set(), in the nestjs-cls store of the current context.
 const VALUES = Symbol('cqrs-observability.context-values');

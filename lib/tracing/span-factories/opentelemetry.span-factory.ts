@@ -9,14 +9,17 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { FailureReporter } from '../errors/failure-reporter';
-import type { OperationAttributes } from '../hooks/hook.types';
-import { applyAttributeProviders, type FailureSink } from './attribute-providers.runner';
+import { FailureReporter } from '../../errors/failure-reporter';
+import type { OperationAttributes } from '../../hooks/hook.types';
+import {
+  applyAttributeProviders,
+  type FailureSink,
+} from '../attribute-providers/attribute-providers.runner';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
-import type { SpanAttributesProvider } from './span-attributes-provider.interface';
+import type { SpanAttributesProvider } from '../attribute-providers/span-attributes-provider.interface';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
-import { READ_TRACER_NAME, WRITE_TRACER_NAME } from './tracing.constants';
+import { READ_TRACER_NAME, WRITE_TRACER_NAME } from '../tracing.constants';
 
 export interface OpenTelemetrySpanFactoryOptions {
   /**

@@ -1,5 +1,5 @@
-import type { FailureReporter } from '../errors/failure-reporter';
-import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
+import type { FailureReporter } from '../../errors/failure-reporter';
+import type { OperationFrame, OutcomeObserver } from '../../hooks/operation-frame';
 import type { CqrsSpan } from './cqrs-span.interface';
 
 const NOT_RUN = 0;

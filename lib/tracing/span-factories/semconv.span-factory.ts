@@ -1,9 +1,9 @@
 import { context, isSpanContextValid, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import type { MessageKind, OperationAttributes } from '../hooks/hook.types';
+import type { MessageKind, OperationAttributes } from '../../hooks/hook.types';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import type { SpanAttributesProvider } from './span-attributes-provider.interface';
+import type { SpanAttributesProvider } from '../attribute-providers/span-attributes-provider.interface';
 import type { HandlerSpanOptions, SpanFactory } from './span-factory.interface';
-import { MessagingOperationType, SemconvSpanNames, TracingAttributes } from './tracing.constants';
+import { MessagingOperationType, SemconvSpanNames, TracingAttributes } from '../tracing.constants';
 
 const KINDS: ReadonlySet<unknown> = new Set<MessageKind>(['command', 'query', 'event', 'saga']);
 const MAX_NAMES = 2048;

@@ -1,20 +1,20 @@
-import { FailureReporter } from '../errors/failure-reporter';
+import { FailureReporter } from '../../errors/failure-reporter';
 import type {
   CqrsInterceptor,
   CqrsOperationContext,
   HookNext,
   OperationAttributes,
-} from '../hooks/hook.types';
-import type { OperationFrame, OutcomeObserver } from '../hooks/operation-frame';
-import type { AroundSignal } from '../hooks/signal';
-import type { FailureSink } from './attribute-providers.runner';
-import { RedactionPolicy } from '../redaction/redaction.policy';
-import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { OpenTelemetrySpanFactory } from './opentelemetry.span-factory';
-import { runInSpan } from './run-in-span';
-import { isThenable } from '../hooks/thenable';
-import type { SpanFactory } from './span-factory.interface';
-import { FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome } from './tracing.constants';
+} from '../../hooks/hook.types';
+import type { OperationFrame, OutcomeObserver } from '../../hooks/operation-frame';
+import type { AroundSignal } from '../../hooks/signal';
+import type { FailureSink } from '../attribute-providers/attribute-providers.runner';
+import { RedactionPolicy } from '../../redaction/redaction.policy';
+import type { CqrsSpan, SpanAttributes } from '../span-factories/cqrs-span.interface';
+import { OpenTelemetrySpanFactory } from '../span-factories/opentelemetry.span-factory';
+import { runInSpan } from '../span-factories/run-in-span';
+import { isThenable } from '../../hooks/thenable';
+import type { SpanFactory } from '../span-factories/span-factory.interface';
+import { FRAMEWORK_OUTCOME_ATTRIBUTE, Outcome } from '../tracing.constants';
 
 const SOURCE = 'Framework tracing hook';
 

@@ -1,13 +1,13 @@
-import type { HookRegistry } from '../hooks/hook.registry';
-import type { HookRegistration } from '../hooks/hook.types';
-import type { RedactionPolicy } from '../redaction/redaction.policy';
-import type { FailureSink } from './attribute-providers.runner';
+import type { HookRegistry } from '../../hooks/hook.registry';
+import type { HookRegistration } from '../../hooks/hook.types';
+import type { RedactionPolicy } from '../../redaction/redaction.policy';
+import type { FailureSink } from '../attribute-providers/attribute-providers.runner';
 import { ObservabilityInstrumentationHook } from './observability-instrumentation.hook';
-import type { SpanFactory } from './span-factory.interface';
+import type { SpanFactory } from '../span-factories/span-factory.interface';
 import {
   DEFAULT_FRAMEWORK_HOOK_PRIORITY,
   DEFAULT_FRAMEWORK_TRACE_OPERATIONS,
-} from './tracing.constants';
+} from '../tracing.constants';
 
 export interface FrameworkHooksOptions {
   /** fnmatch patterns of the operations to span. @default DEFAULT_FRAMEWORK_TRACE_OPERATIONS */

@@ -7,8 +7,8 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import { errorMessageOf, errorTypeOf } from './error-attributes';
-import { TracingAttributes } from './tracing.constants';
+import { errorMessageOf, errorTypeOf } from '../error-attributes';
+import { TracingAttributes } from '../tracing.constants';
 
 /** A `CqrsSpan` over an OpenTelemetry span. */
 export class OpenTelemetryCqrsSpan implements CqrsSpan {

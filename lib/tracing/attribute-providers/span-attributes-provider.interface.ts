@@ -1,5 +1,5 @@
-import type { OperationAttributes } from '../hooks/hook.types';
-import type { SpanAttributes } from './cqrs-span.interface';
+import type { OperationAttributes } from '../../hooks/hook.types';
+import type { SpanAttributes } from '../span-factories/cqrs-span.interface';
 
 /**
  * Adds attributes to the span of a message (Axon's `SpanAttributesProvider`). It receives the

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
-import type { OperationAttributes } from '../hooks/hook.types';
+import type { OperationAttributes } from '../../hooks/hook.types';
 import type { SpanAttributesProvider } from './span-attributes-provider.interface';
-import { WRITE_ATTRIBUTES } from './tracing.internal-constants';
+import { WRITE_ATTRIBUTES } from '../tracing.internal-constants';
 
 /** Anything attributes can be written to: an OpenTelemetry span, a `CqrsSpan`, a record. */
 export interface AttributeSink {

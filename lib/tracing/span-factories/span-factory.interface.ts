@@ -1,7 +1,7 @@
 import type { SpanContext, SpanKind } from '@opentelemetry/api';
-import type { OperationAttributes } from '../hooks/hook.types';
+import type { OperationAttributes } from '../../hooks/hook.types';
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
-import type { SpanAttributesProvider } from './span-attributes-provider.interface';
+import type { SpanAttributesProvider } from '../attribute-providers/span-attributes-provider.interface';
 
 /** Where a handler span sits in the trace. */
 export interface HandlerSpanOptions {
