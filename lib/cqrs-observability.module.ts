@@ -3,11 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { CqrsInstrumentationService } from './bus/cqrs-instrumentation.service';
 import { PeerVersionsCheck } from './compatibility/peer-versions.check';
-import {
-  clsSupportsPlugins,
-  createCorrelationClsPlugin,
-} from './correlation/correlation.cls-plugin';
-import { createTenantClsPlugin } from './correlation/tenant.cls-plugin';
+import { clsSupportsPlugins, createRequestClsPlugin } from './correlation/correlation.cls-plugin';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -112,7 +108,5 @@ export class CqrsObservabilityModule extends ConfigurableModuleClass {
  * header is not read (dispatches still correlate).
  */
 function correlationPluginImports(): DynamicModule[] {
-  return clsSupportsPlugins()
-    ? [ClsModule.registerPlugins([createCorrelationClsPlugin(), createTenantClsPlugin()])]
-    : [];
+  return clsSupportsPlugins() ? [ClsModule.registerPlugins([createRequestClsPlugin()])] : [];
 }
