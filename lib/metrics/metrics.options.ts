@@ -2,7 +2,7 @@ import { InvalidObservabilityOptionError } from '../errors/invalid-options.error
 import {
   assertKnownKeys,
   optionalBoolean,
-  optionalNumber,
+  optionalMaxMessageTypes,
   signalSwitch,
 } from '../shared/options-validation';
 
@@ -75,11 +75,7 @@ export function resolveMetricsOptions(
   }
   return Object.freeze({
     registry: registry as object | undefined,
-    maxMessageTypes: optionalNumber(options.maxMessageTypes, `${path}.maxMessageTypes`, 200, {
-      min: 1,
-      max: 100_000,
-      integer: true,
-    }),
+    maxMessageTypes: optionalMaxMessageTypes(options.maxMessageTypes, path),
     exemplars: optionalBoolean(options.exemplars, `${path}.exemplars`, false),
     buckets: Object.freeze([...((buckets as number[] | undefined) ?? DEFAULT_DURATION_BUCKETS)]),
   });

@@ -1,6 +1,10 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import { InvalidObservabilityOptionError } from '../errors/invalid-options.error';
-import { assertKnownKeys, optionalNumber, signalSwitch } from '../shared/options-validation';
+import {
+  assertKnownKeys,
+  optionalMaxMessageTypes,
+  signalSwitch,
+} from '../shared/options-validation';
 
 export interface OtelMetricsOptions {
   /**
@@ -49,11 +53,7 @@ export function resolveOtelMetricsOptions(
   }
   return Object.freeze({
     meterProvider: meterProvider as MeterProvider | undefined,
-    maxMessageTypes: optionalNumber(options.maxMessageTypes, `${path}.maxMessageTypes`, 200, {
-      min: 1,
-      max: 100_000,
-      integer: true,
-    }),
+    maxMessageTypes: optionalMaxMessageTypes(options.maxMessageTypes, path),
     explicit: value !== undefined,
   });
 }

@@ -89,3 +89,12 @@ export function signalSwitch(value: unknown, path: string): false | Record<strin
   assertPlainObject(value, path);
   return value;
 }
+
+/** `maxMessageTypes` of a metrics signal: the per-dimension label cap, 200 unless given. */
+export function optionalMaxMessageTypes(value: unknown, path: string): number {
+  return optionalNumber(value, `${path}.maxMessageTypes`, 200, {
+    min: 1,
+    max: 100_000,
+    integer: true,
+  });
+}
