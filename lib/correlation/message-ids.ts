@@ -1,3 +1,4 @@
+import { hasCheckedEnvelope } from '../messages/checked-envelope';
 import { uuidV4 } from '../shared/uuid-v4';
 import { currentStore, runWithStore } from './cls-store';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
@@ -40,17 +41,22 @@ export function idsForDispatch(
   reporter?: ReadFailureSink,
 ): MessageIds {
   const store = currentStore() as Store | undefined;
-  const ownId = ownField(message, idField, reporter);
-  const ownCorrelationId = ownField(message, 'correlationId', reporter);
-  let correlationId = isValidCorrelationId(ownCorrelationId)
-    ? ownCorrelationId
-    : store?.[CORRELATION_ID];
+  let ownId: string | undefined;
+  let ownCorrelationId: string | undefined;
+  if (hasCheckedEnvelope(message)) {
+    ownId = (message as Record<string, string>)[idField];
+    ownCorrelationId = (message as { correlationId?: string }).correlationId;
+  } else {
+    ownId = checkedId(ownField(message, idField, reporter));
+    ownCorrelationId = checkedId(ownField(message, 'correlationId', reporter));
+  }
+  let correlationId = ownCorrelationId ?? store?.[CORRELATION_ID];
   if (correlationId === undefined) {
     correlationId = generateCorrelationId();
     if (store !== undefined) store[CORRELATION_ID] = correlationId;
   }
   return {
-    messageId: isValidCorrelationId(ownId) ? ownId : uuidV4(),
+    messageId: ownId ?? uuidV4(),
     correlationId,
     causationId: store?.[HANDLED_MESSAGE_ID] ?? store?.[CAUSATION_ID],
   };
@@ -65,13 +71,22 @@ export function ownIds(
   idField: 'requestId' | 'eventId',
   reporter?: ReadFailureSink,
 ): MessageIds {
-  const ownId = ownField(message, idField, reporter);
-  const ownCorrelationId = ownField(message, 'correlationId', reporter);
+  if (hasCheckedEnvelope(message)) {
+    return {
+      messageId: (message as Record<string, string>)[idField],
+      correlationId: (message as { correlationId?: string }).correlationId,
+      causationId: undefined,
+    };
+  }
   return {
-    messageId: isValidCorrelationId(ownId) ? ownId : undefined,
-    correlationId: isValidCorrelationId(ownCorrelationId) ? ownCorrelationId : undefined,
+    messageId: checkedId(ownField(message, idField, reporter)),
+    correlationId: checkedId(ownField(message, 'correlationId', reporter)),
     causationId: undefined,
   };
+}
+
+function checkedId(value: unknown): string | undefined {
+  return isValidCorrelationId(value) ? value : undefined;
 }
 
 /**

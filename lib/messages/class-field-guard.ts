@@ -5,8 +5,8 @@
  * copied from the props.
  *
  * The first instance of each message class is returned behind a Proxy that watches for those
- * definitions. A class without field definitions gets plain, non-configurable properties from
- * its second instance on (no Proxy, no cost); a class with them keeps the guard, which lets a
+ * definitions (and for fields assigned after `super()`). A class without any has its instances
+ * frozen from the second on (no Proxy, see message-fields.ts); a class with them keeps the guard, which lets a
  * given prop win over its field's declaration, defines a declared field that was not given as
  * read-only, and refuses any later redefinition or deletion (a `TypeError` in strict mode).
  */
@@ -17,6 +17,11 @@ const shapes = new WeakMap<object, FieldShape>();
 /** Whether instances of `type` need their properties configurable for the guard. */
 export function needsClassFieldGuard(type: object): boolean {
   return shapes.get(type) !== 'plain';
+}
+
+/** Keeps `type`'s instances behind the guard, whatever its first instance shows. */
+export function keepClassFieldGuard(type: object): void {
+  shapes.set(type, 'class-fields');
 }
 
 /** `message`, or a guard around it while its class may define fields of its own. */

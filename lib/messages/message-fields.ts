@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { guardClassFields, needsClassFieldGuard } from './class-field-guard';
+import { guardClassFields, keepClassFieldGuard, needsClassFieldGuard } from './class-field-guard';
 import { ID_FORMAT_DESCRIPTION, isValidId } from '../shared/id-format';
+
+/** The checked envelope of one construction; `undefined` fields are not defined. */
+interface EnvelopeValues {
+  readonly id: string;
+  readonly correlationId: string | undefined;
+  readonly by: string | undefined;
+  readonly date: Date;
+}
 
 /** How one family of messages names its envelope fields. */
 export interface MessageEnvelope {
@@ -8,35 +16,43 @@ export interface MessageEnvelope {
   readonly idField: string;
   /** Defaults to now. */
   readonly dateField: string;
-  /** Optional ids, checked like `idField` but never generated. */
-  readonly optionalIdFields: readonly string[];
-  /** Optional free-form strings. */
-  readonly optionalStringFields: readonly string[];
-  /** All of the above, built once: what a construction skips when copying the own fields. */
+  /** Who asked for it, a free-form string; none for events. */
+  readonly byField: string | undefined;
+  /** Every envelope field (and `correlationId`): what copying the own fields skips. */
   readonly fields: ReadonlySet<string>;
+  /**
+   * Stores the values on a message about to be frozen, each by its name: a store whose key is
+   * a variable costs several times as much once it has seen a few classes.
+   */
+  readonly store: (message: object, values: EnvelopeValues) => void;
 }
 
-function envelope(fields: Omit<MessageEnvelope, 'fields'>): MessageEnvelope {
-  const { idField, dateField, optionalIdFields, optionalStringFields } = fields;
-  return {
-    ...fields,
-    fields: new Set([idField, dateField, ...optionalIdFields, ...optionalStringFields]),
-  };
-}
-
-export const REQUEST_ENVELOPE = envelope({
+export const REQUEST_ENVELOPE: MessageEnvelope = {
   idField: 'requestId',
   dateField: 'requestedAt',
-  optionalIdFields: ['correlationId'],
-  optionalStringFields: ['requestedBy'],
-});
+  byField: 'requestedBy',
+  fields: new Set(['requestId', 'correlationId', 'requestedBy', 'requestedAt']),
+  store: (message, values) => {
+    const request = message as Record<string, unknown>;
+    request.requestId = values.id;
+    if (values.correlationId !== undefined) request.correlationId = values.correlationId;
+    if (values.by !== undefined) request.requestedBy = values.by;
+    request.requestedAt = values.date;
+  },
+};
 
-export const EVENT_ENVELOPE = envelope({
+export const EVENT_ENVELOPE: MessageEnvelope = {
   idField: 'eventId',
   dateField: 'occurredAt',
-  optionalIdFields: ['correlationId'],
-  optionalStringFields: [],
-});
+  byField: undefined,
+  fields: new Set(['eventId', 'correlationId', 'occurredAt']),
+  store: (message, values) => {
+    const event = message as Record<string, unknown>;
+    event.eventId = values.id;
+    if (values.correlationId !== undefined) event.correlationId = values.correlationId;
+    event.occurredAt = values.date;
+  },
+};
 
 // A date-time without `Z` or an offset is parsed as *local* time by `Date`, which would make
 // the instant depend on the server's time zone; such strings are refused.
@@ -45,9 +61,12 @@ const ISO_DATE_TIME =
 
 /**
  * Copies `props` onto `message` as enumerable, read-only own properties, envelope first, and
- * returns the object the base constructor must return (see `guardClassFields`). The object is
- * left extensible on purpose: @nestjs/cqrs's `AsyncContext.attachTo()` defines a symbol
- * property on it.
+ * returns the object the base constructor must return (see `guardClassFields`).
+ *
+ * Once a class is known to define no fields of its own (from its second instance on, see
+ * class-field-guard.ts), its instances are assigned and frozen: one `Object.freeze` makes
+ * every field read-only for a fraction of what one `Object.defineProperty` per field costs. A
+ * frozen message still takes @nestjs/cqrs's `AsyncContext` (async-context-slot.ts).
  */
 export function defineMessageFields<T extends object>(
   message: T,
@@ -57,43 +76,71 @@ export function defineMessageFields<T extends object>(
   const type = message.constructor;
   const className = type.name || 'message';
   const source = readProps(className, props);
-  const configurable = needsClassFieldGuard(type);
-
-  defineField(
-    configurable,
-    message,
-    envelope.idField,
-    readId(className, envelope.idField, source) ?? randomUUID(),
-  );
-  for (const field of envelope.optionalIdFields) {
-    defineField(configurable, message, field, readId(className, field, source));
-  }
-  for (const field of envelope.optionalStringFields) {
-    defineField(configurable, message, field, readString(className, field, source));
-  }
-  defineField(
-    configurable,
-    message,
-    envelope.dateField,
-    readDate(className, envelope.dateField, source),
-  );
-
-  const envelopeFields = envelope.fields;
-  for (const key of Object.keys(source)) {
-    if (envelopeFields.has(key)) continue;
+  const values: EnvelopeValues = {
+    id: readId(className, envelope.idField, source) ?? randomUUID(),
+    correlationId: readId(className, 'correlationId', source),
+    by:
+      envelope.byField === undefined ? undefined : readString(className, envelope.byField, source),
+    date: readDate(className, envelope.dateField, source),
+  };
+  const keys = Object.keys(source);
+  let everyPropDefined = true;
+  for (const key of keys) {
+    if (source[key] === undefined) everyPropDefined = false;
+    if (envelope.fields.has(key)) continue;
     // An own property would silently hide a getter or method of the class (`offset`,
     // `toString`, `constructor`) and `__proto__` would not even become a field.
     if (key in message) {
       throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
     }
-    defineField(configurable, message, key, source[key]);
+  }
+
+  if (!needsClassFieldGuard(type)) {
+    envelope.store(message, values);
+    const fields = message as Record<string, unknown>;
+    if (everyPropDefined) {
+      // The own fields in one builtin call; the envelope's fields, already in place, keep
+      // their order, and the date its checked copy.
+      Object.assign(fields, source);
+      fields[envelope.dateField] = values.date;
+    } else {
+      for (const key of keys) {
+        if (!envelope.fields.has(key) && source[key] !== undefined) fields[key] = source[key];
+      }
+    }
+    return Object.freeze(message);
+  }
+
+  // The first instance of a class, or one whose class defines fields: each field is defined
+  // configurable, for the guard to let a class field's definition through.
+  if (envelopeShadowsMember(message, envelope)) keepClassFieldGuard(type);
+  defineConfigurable(message, envelope.idField, values.id);
+  defineConfigurable(message, 'correlationId', values.correlationId);
+  if (envelope.byField !== undefined) defineConfigurable(message, envelope.byField, values.by);
+  defineConfigurable(message, envelope.dateField, values.date);
+  for (const key of keys) {
+    if (!envelope.fields.has(key)) defineConfigurable(message, key, source[key]);
   }
   return guardClassFields(message, type);
 }
 
-function defineField(configurable: boolean, message: object, key: string, value: unknown): void {
+/**
+ * Whether the class has a member named like an envelope field (a getter, a setter): a plain
+ * store would call it instead of defining the field, so such a class keeps its guard.
+ */
+function envelopeShadowsMember(message: object, envelope: MessageEnvelope): boolean {
+  for (const field of envelope.fields) if (field in message) return true;
+  return false;
+}
+
+function defineConfigurable(message: object, key: string, value: unknown): void {
   if (value === undefined) return;
-  Object.defineProperty(message, key, { value, enumerable: true, writable: false, configurable });
+  Object.defineProperty(message, key, {
+    value,
+    enumerable: true,
+    writable: false,
+    configurable: true,
+  });
 }
 
 function readProps(className: string, props: unknown): Readonly<Record<string, unknown>> {

@@ -274,9 +274,13 @@ describe.each(SETUPS)('upstream semantics: $name', ({ observability, userHook, s
   });
 
   it('resolves request-scoped handlers per AsyncContext', async () => {
+    new ScopedCommand({}); // the class's first instance: the ones after it are frozen
     const context = new AsyncContext();
-    const first = await commandBus.execute(new ScopedCommand({}), context);
+    const command = new ScopedCommand({});
+    expect(Object.isFrozen(command)).toBe(true);
+    const first = await commandBus.execute(command, context);
     const second = await commandBus.execute(new ScopedCommand({}));
+    expect(AsyncContext.of(command)).toBe(context);
     expect(first.context).toBe(context);
     expect(second.context).toBeInstanceOf(AsyncContext);
     expect(second.context).not.toBe(context);
