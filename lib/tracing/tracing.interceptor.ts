@@ -17,6 +17,7 @@ import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
+import { OpenTelemetryCqrsSpan } from './span-factories/opentelemetry.span';
 import { runInSpan } from './span-factories/run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factories/span-factory.interface';
 import {
@@ -117,7 +118,12 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
       this.reporter.report(SOURCE, error);
       return frame.proceed();
     }
-    return runInSpan(span, frame, this.spanOutcome, this.reporter, SOURCE);
+    // An OpenTelemetry span that does not record has nothing to end (the API's
+    // NonRecordingSpan, which the SDK hands out for an unsampled span): nobody watches the
+    // outcome for it, so an untraced operation's promise gets no `then` from tracing.
+    const observer =
+      span instanceof OpenTelemetryCqrsSpan && !span.isRecording() ? undefined : this.spanOutcome;
+    return runInSpan(span, frame, observer, this.reporter, SOURCE);
   }
 
   private startSpan(frame: OperationFrame, policy: ResolvedTelemetryPolicy): CqrsSpan {

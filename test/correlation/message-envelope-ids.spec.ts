@@ -6,11 +6,10 @@ import { createTestApp } from '../utils/create-app';
 import { OperationProbe } from '../utils/operation-probe';
 
 /** A command whose class answers `correlationId` itself when none is given. */
-class ShadowingCommand extends BaseCommand {
-  get correlationId(): string {
-    return 'not an id\n<script>';
-  }
-}
+class ShadowingCommand extends BaseCommand {}
+Object.defineProperty(ShadowingCommand.prototype, 'correlationId', {
+  get: () => 'not an id\n<script>',
+});
 
 class PlainFrozenCommand {
   constructor(
@@ -73,7 +72,7 @@ describe('message ids at dispatch', () => {
 
     await expect(bus.execute(command)).resolves.toBe('pong');
 
-    const [{ attributes }] = probe.named('command.');
+    const { attributes } = probe.named('command.')[0]!;
     expect(attributes).toMatchObject({ message_id: 'req-1', correlation_id: 'flow-1' });
     expect(seenCorrelations).toEqual(['flow-1']);
   });
@@ -98,7 +97,7 @@ describe('message ids at dispatch', () => {
 
     await expect(bus.execute(command)).resolves.toBe('plain');
 
-    const [{ attributes }] = probe.named('command.');
+    const { attributes } = probe.named('command.')[0]!;
     expect(attributes.correlation_id).toBe('flow-2');
     expect(isValidId(attributes.message_id)).toBe(true);
     expect(attributes.message_id).not.toBe('bad id\n');

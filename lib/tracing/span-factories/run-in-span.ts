@@ -8,7 +8,7 @@ const THREW = 2;
 
 /**
  * Runs the rest of `frame`'s chain as the operation of `span` — active while it runs, ended
- * by `observer` when it settles — and hands back exactly what the chain returned or threw. A
+ * by `observer` when it settles (no observer: a span with nothing to end) — and hands back exactly what the chain returned or threw. A
  * span whose `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context
  * manager), swallows the result or replaces it cannot change the operation: before the chain
  * ran, the span is abandoned (ended, reported) and the chain runs without it; after, its own
@@ -17,7 +17,7 @@ const THREW = 2;
 export function runInSpan(
   span: CqrsSpan,
   frame: OperationFrame,
-  observer: OutcomeObserver<CqrsSpan>,
+  observer: OutcomeObserver<CqrsSpan> | undefined,
   reporter: FailureReporter,
   source: string,
 ): unknown {
@@ -27,7 +27,7 @@ export function runInSpan(
     span.runInContext(() => {
       try {
         // Watched first: the span ends after the signals inside it have seen the outcome.
-        frame.watch(observer, span);
+        if (observer !== undefined) frame.watch(observer, span);
         outcome = frame.proceed();
         state = RETURNED;
       } catch (error) {
