@@ -17,6 +17,7 @@ import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
+import { shareTracingWithFrameworkHooks } from './framework-hooks/framework-hooks.installer';
 import { OpenTelemetryCqrsSpan } from './span-factories/opentelemetry.span';
 import { runInSpan } from './span-factories/run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factories/span-factory.interface';
@@ -100,6 +101,8 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     private readonly telemetry: TelemetryPolicies,
   ) {
     this.tracing = options.tracing;
+    // In the constructor: an app installs its framework hooks from its own onModuleInit.
+    if (this.tracing !== false) shareTracingWithFrameworkHooks(registry, factory, policy);
   }
 
   onModuleInit(): void {
