@@ -1,14 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { guardClassFields, keepClassFieldGuard, needsClassFieldGuard } from './class-field-guard';
+import { guardClassFields, keepClassFieldGuard, plainClass } from './class-field-guard';
 import { ID_FORMAT_DESCRIPTION, isValidId } from '../shared/id-format';
-
-/** The checked envelope of one construction; `undefined` fields are not defined. */
-interface EnvelopeValues {
-  readonly id: string;
-  readonly correlationId: string | undefined;
-  readonly by: string | undefined;
-  readonly date: Date;
-}
+import { uuidV4 } from '../shared/uuid-v4';
 
 /** How one family of messages names its envelope fields. */
 export interface MessageEnvelope {
@@ -24,7 +16,13 @@ export interface MessageEnvelope {
    * Stores the values on a message about to be frozen, each by its name: a store whose key is
    * a variable costs several times as much once it has seen a few classes.
    */
-  readonly store: (message: object, values: EnvelopeValues) => void;
+  readonly store: (
+    message: object,
+    id: string,
+    correlationId: string | undefined,
+    by: string | undefined,
+    date: Date,
+  ) => void;
 }
 
 export const REQUEST_ENVELOPE: MessageEnvelope = {
@@ -32,12 +30,12 @@ export const REQUEST_ENVELOPE: MessageEnvelope = {
   dateField: 'requestedAt',
   byField: 'requestedBy',
   fields: new Set(['requestId', 'correlationId', 'requestedBy', 'requestedAt']),
-  store: (message, values) => {
+  store: (message, id, correlationId, by, date) => {
     const request = message as Record<string, unknown>;
-    request.requestId = values.id;
-    if (values.correlationId !== undefined) request.correlationId = values.correlationId;
-    if (values.by !== undefined) request.requestedBy = values.by;
-    request.requestedAt = values.date;
+    request.requestId = id;
+    if (correlationId !== undefined) request.correlationId = correlationId;
+    if (by !== undefined) request.requestedBy = by;
+    request.requestedAt = date;
   },
 };
 
@@ -46,11 +44,11 @@ export const EVENT_ENVELOPE: MessageEnvelope = {
   dateField: 'occurredAt',
   byField: undefined,
   fields: new Set(['eventId', 'correlationId', 'occurredAt']),
-  store: (message, values) => {
+  store: (message, id, correlationId, _by, date) => {
     const event = message as Record<string, unknown>;
-    event.eventId = values.id;
-    if (values.correlationId !== undefined) event.correlationId = values.correlationId;
-    event.occurredAt = values.date;
+    event.eventId = id;
+    if (correlationId !== undefined) event.correlationId = correlationId;
+    event.occurredAt = date;
   },
 };
 
@@ -76,33 +74,41 @@ export function defineMessageFields<T extends object>(
   const type = message.constructor;
   const className = type.name || 'message';
   const source = readProps(className, props);
-  const values: EnvelopeValues = {
-    id: readId(className, envelope.idField, source) ?? randomUUID(),
-    correlationId: readId(className, 'correlationId', source),
-    by:
-      envelope.byField === undefined ? undefined : readString(className, envelope.byField, source),
-    date: readDate(className, envelope.dateField, source),
-  };
+  // A generated id comes from the CSPRNG pool every generated id of the library uses.
+  const id = readId(className, envelope.idField, source) ?? uuidV4();
+  const correlationId = readId(className, 'correlationId', source);
+  const by =
+    envelope.byField === undefined ? undefined : readString(className, envelope.byField, source);
+  const date = readDate(className, envelope.dateField, source);
   const keys = Object.keys(source);
+  const plain = plainClass(type);
   let everyPropDefined = true;
-  for (const key of keys) {
-    if (source[key] === undefined) everyPropDefined = false;
-    if (envelope.fields.has(key)) continue;
-    // An own property would silently hide a getter or method of the class (`offset`,
-    // `toString`, `constructor`) and `__proto__` would not even become a field.
-    if (key in message) {
-      throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
+  if (plain !== undefined && sameKeys(plain.checkedKeys, keys)) {
+    // The props of the class's last construction again (the usual case): checked then.
+    for (let i = 0; i < keys.length; i++) {
+      if (source[keys[i]!] === undefined) everyPropDefined = false;
     }
+  } else {
+    for (const key of keys) {
+      if (source[key] === undefined) everyPropDefined = false;
+      if (envelope.fields.has(key)) continue;
+      // An own property would silently hide a getter or method of the class (`offset`,
+      // `toString`, `constructor`) and `__proto__` would not even become a field.
+      if (key in message) {
+        throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
+      }
+    }
+    if (plain !== undefined) plain.checkedKeys = keys;
   }
 
-  if (!needsClassFieldGuard(type)) {
-    envelope.store(message, values);
+  if (plain !== undefined) {
+    envelope.store(message, id, correlationId, by, date);
     const fields = message as Record<string, unknown>;
     if (everyPropDefined) {
       // The own fields in one builtin call; the envelope's fields, already in place, keep
       // their order, and the date its checked copy.
       Object.assign(fields, source);
-      fields[envelope.dateField] = values.date;
+      if (source[envelope.dateField] !== undefined) fields[envelope.dateField] = date;
     } else {
       for (const key of keys) {
         if (!envelope.fields.has(key) && source[key] !== undefined) fields[key] = source[key];
@@ -114,14 +120,21 @@ export function defineMessageFields<T extends object>(
   // The first instance of a class, or one whose class defines fields: each field is defined
   // configurable, for the guard to let a class field's definition through.
   if (envelopeShadowsMember(message, envelope)) keepClassFieldGuard(type);
-  defineConfigurable(message, envelope.idField, values.id);
-  defineConfigurable(message, 'correlationId', values.correlationId);
-  if (envelope.byField !== undefined) defineConfigurable(message, envelope.byField, values.by);
-  defineConfigurable(message, envelope.dateField, values.date);
+  defineConfigurable(message, envelope.idField, id);
+  defineConfigurable(message, 'correlationId', correlationId);
+  if (envelope.byField !== undefined) defineConfigurable(message, envelope.byField, by);
+  defineConfigurable(message, envelope.dateField, date);
   for (const key of keys) {
     if (!envelope.fields.has(key)) defineConfigurable(message, key, source[key]);
   }
   return guardClassFields(message, type);
+}
+
+/** Whether two key lists hold the same keys in the same order. */
+function sameKeys(checked: readonly string[] | undefined, keys: readonly string[]): boolean {
+  if (checked === undefined || checked.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (checked[i] !== keys[i]) return false;
+  return true;
 }
 
 /**

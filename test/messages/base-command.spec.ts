@@ -267,6 +267,22 @@ describe('BaseCommand', () => {
     expect(new ShoutName({ name: 'Ada' }).shouted).toBe('ADA');
   });
 
+  it('checks every construction of a frozen class, the same props as the last one or not', () => {
+    for (let k = 0; k < 3; k++)
+      expect(new ShoutName({ name: `Ada ${k}` }).shouted).toBe(`ADA ${k}`);
+
+    // Same keys as before, one of them now absent: not defined, as on the first instance.
+    const unnamed = new ShoutName({ name: undefined as unknown as string });
+    expect(Object.isFrozen(unnamed)).toBe(true);
+    expect(Object.keys(unnamed)).toEqual(['requestId', 'requestedAt']);
+    // Other keys after the same ones: checked again.
+    expect(() => new ShoutName({ name: 'Ada', shouted: 'EVE' })).toThrow(/would shadow/);
+    expect(() => new ShoutName({ name: 'Ada', requestId: 'not an id!' })).toThrow(
+      /ShoutName\.requestId/,
+    );
+    expect(new ShoutName({ name: 'Eve' }).shouted).toBe('EVE');
+  });
+
   it('checks subclass fields at compile time when the subclass types its constructor', () => {
     const command = new RenameUser({ userId: 'u-1', name: 'Ada', requestedBy: 'admin' });
     expect(command).toMatchObject({ userId: 'u-1', name: 'Ada', requestedBy: 'admin' });
