@@ -1,4 +1,5 @@
 import { AsyncContext, Command } from '@nestjs/cqrs';
+import { plainToInstance } from 'class-transformer';
 import { BaseCommand, type CommandProps } from '../../lib/messages';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -230,6 +231,12 @@ describe('BaseCommand', () => {
     expect(AsyncContext.of(plain)).toBe(context);
     expect(Object.getOwnPropertySymbols(plain)).toHaveLength(1);
     expect(() => context.attachTo(Object.freeze({}))).toThrow(TypeError);
+  });
+
+  it('is built from its props, not filled in by a deserializer (as the README says)', () => {
+    new CreateUser({ name: 'first' });
+    expect(() => plainToInstance(CreateUser, { name: 'Ada' })).toThrow(TypeError);
+    expect(new CreateUser({ ...{ name: 'Ada' } }).name).toBe('Ada');
   });
 
   it('serialises every field with JSON.stringify', () => {
