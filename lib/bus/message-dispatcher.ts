@@ -140,15 +140,19 @@ export class MessageDispatcher {
       message,
       asyncContext,
     );
-    if (emission === undefined) return this.runFrame(frame);
-    this.sagaEmissions.delete(message as object);
-    return this.sagaFrame(emission, type.name, message, ids, frame).run();
+    if (emission !== undefined) {
+      this.sagaEmissions.delete(message as object);
+      return this.sagaFrame(emission, type.name, message, ids, frame).proceed();
+    }
+    if (!this.correlation) return frame.proceed();
+    // Bound, not wrapped in a closure: a nested dispatch costs one stack frame less.
+    return runAsHandlerOf(ids, type.name, frame.proceed.bind(frame));
   }
 
   /** Runs a message's frame, in the context where it is the message being handled. */
   private runFrame(frame: OperationFrame): unknown {
-    if (!this.correlation) return frame.run();
-    return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, () => frame.run());
+    if (!this.correlation) return frame.proceed();
+    return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, frame.proceed.bind(frame));
   }
 
   /**
@@ -236,7 +240,7 @@ export class MessageDispatcher {
   private runDispatch(publication: EventPublication, index: number, frame: OperationFrame): void {
     let result: unknown;
     try {
-      result = frame.run();
+      result = frame.proceed();
     } catch (error) {
       // A hook (or the publisher) threw synchronously: it propagates, and while the batch is
       // still open nothing of it is published.

@@ -19,9 +19,11 @@ export interface OutcomeObserver<S = unknown> {
 export interface ChainLink {
   /** A watching signal: run inline by `start`, the chain goes on. */
   readonly observes: boolean;
+  /** A built-in signal around the rest of the chain: the frame calls it without a trampoline. */
+  readonly around: { around(frame: OperationFrame): unknown } | undefined;
   appliesTo(frame: OperationFrame): boolean;
   start(frame: OperationFrame): void;
-  /** Runs around the rest of the chain. */
+  /** Runs a user hook or interceptor around the rest of the chain. */
   invoke(frame: OperationFrame): unknown;
 }
 
@@ -31,8 +33,9 @@ type Inner = (this: unknown, a: unknown, b: unknown) => unknown;
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
 const NOT_RUN = 0;
-const RETURNED = 1;
-const THREW = 2;
+const RUNNING = 1;
+const RETURNED = 2;
+const THREW = 3;
 
 /**
  * One dispatch of one operation, owned by the pipeline: what signals read (the descriptor,
@@ -40,6 +43,10 @@ const THREW = 2;
  * the matching registrations, walked without a closure per link. Signals that only watch the
  * outcome (metrics, logs, Sentry) run in the walk's loop and add no stack frame; their
  * observers are told once, by one `then` per group, however the rest of the chain ends.
+ *
+ * Nested dispatches stack one walk per dispatch (and one more inside a span), so the walk is
+ * a single small method: the loop, the built-ins' calls and the operation's call in one
+ * frame, the rare work (settling a group, an outcome's bookkeeping) in methods of their own.
  */
 export class OperationFrame {
   /** The operation's span, once the tracing signal has made it. */
@@ -86,18 +93,9 @@ export class OperationFrame {
     });
   }
 
-  /**
-   * Runs the chain around the operation. A synchronous throw of the operation itself stays
-   * synchronous even when a user hook written as an async function turned it into a
-   * rejection, as @nestjs/cqrs throws there; the hooks still see the rejection.
-   */
-  run(): unknown {
-    const result = this.proceed();
-    if (this.innerState === THREW) {
-      if (isThenable(result)) result.then(undefined, ignore);
-      throw this.innerError;
-    }
-    return result;
+  /** Whether the chain has moved since `proceed()` was first called (a link or the operation ran). */
+  get started(): boolean {
+    return this.cursor > 0 || this.innerState !== NOT_RUN;
   }
 
   /** Has `observer` told how the rest of the chain ends (the part after the calling signal). */
@@ -107,11 +105,21 @@ export class OperationFrame {
     else watchers.push(observer, state);
   }
 
+  /** Takes back the last `watch()` (a signal that could not run around the rest after all). */
+  unwatch(): void {
+    this.watchers!.length -= 2;
+  }
+
   /**
    * Runs the rest of the chain: the next registrations that apply, then the operation. Returns
    * its raw result (a plain value stays plain) and lets a synchronous throw through.
+   *
+   * The first call runs the whole chain (the pipeline makes it). There, a synchronous throw of
+   * the operation itself stays synchronous even when a user hook written as an async function
+   * turned it into a rejection, as @nestjs/cqrs throws there; the hooks still see the rejection.
    */
   proceed(): unknown {
+    const first = this.cursor === 0;
     const watchers = this.watchers;
     // A user hook may call next() after its own group settled and shrank the list.
     const from =
@@ -122,55 +130,58 @@ export class OperationFrame {
           : watchers.length;
     let result: unknown;
     try {
-      result = this.advance();
+      const links = this.links;
+      let link: ChainLink | undefined;
+      while (this.cursor < links.length) {
+        const next = links[this.cursor++]!;
+        if (!next.appliesTo(this)) continue;
+        if (!next.observes) {
+          link = next;
+          break;
+        }
+        next.start(this);
+      }
+      if (link === undefined) {
+        this.innerState = RUNNING;
+        result = this.inner.call(this.target, this.arg0, this.arg1);
+        this.innerState = RETURNED;
+      } else {
+        // What was watched so far belongs to this group; what the link watches, to the next.
+        this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
+        const around = link.around;
+        result = around !== undefined ? around.around(this) : link.invoke(this);
+      }
     } catch (error) {
+      // Inline, no call first: out of stack, a call would throw again before recording it.
+      if (this.innerState === RUNNING) {
+        this.innerState = THREW;
+        this.innerError = error;
+      }
       if (this.watchers !== undefined && this.watchers.length > from) this.fail(from, error);
       throw error;
     }
-    if (this.watchers === undefined || this.watchers.length <= from) return result;
-    try {
-      return this.settle(from, result);
-    } catch (error) {
-      // Out of stack right here (nesting too deep): the error goes up instead of the
-      // operation's promise, which nobody will await now; left alone, its rejection would be
-      // unhandled and end the process. Inline: a call could run out of stack again.
-      if (result instanceof Promise) {
-        try {
-          result.then(undefined, ignore);
-        } catch {
-          // Nothing left to do it with.
+    if (this.watchers !== undefined && this.watchers.length > from) {
+      try {
+        result = this.settle(from, result);
+      } catch (error) {
+        // Out of stack right here (nesting too deep): the error goes up instead of the
+        // operation's promise, which nobody will await now; left alone, its rejection would be
+        // unhandled and end the process. Inline: a call could run out of stack again.
+        if (result instanceof Promise) {
+          try {
+            result.then(undefined, ignore);
+          } catch {
+            // Nothing left to do it with.
+          }
         }
+        throw error;
       }
-      throw error;
     }
-  }
-
-  private advance(): unknown {
-    const links = this.links;
-    while (this.cursor < links.length) {
-      const link = links[this.cursor++]!;
-      if (!link.appliesTo(this)) continue;
-      if (link.observes) {
-        link.start(this);
-        continue;
-      }
-      // What was watched so far belongs to this group; what the link watches, to the next.
-      this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
-      return link.invoke(this);
+    if (first && this.innerState === THREW) {
+      if (isThenable(result)) result.then(undefined, ignore);
+      throw this.innerError;
     }
-    return this.runInner();
-  }
-
-  private runInner(): unknown {
-    try {
-      const result = this.inner.call(this.target, this.arg0, this.arg1);
-      this.innerState = RETURNED;
-      return result;
-    } catch (error) {
-      this.innerState = THREW;
-      this.innerError = error;
-      throw error;
-    }
+    return result;
   }
 
   /** Tells the group's observers (innermost first) how the operation ended; same result back. */
