@@ -32,6 +32,9 @@ type Inner = (this: unknown, a: unknown, b: unknown) => unknown;
 /** V8's message for a stack overflow, compared as is: out of stack, a call could throw again. */
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
+/** `OperationFrame.lastResult` when the latest `proceed()` threw. */
+export const NOT_RETURNED: unique symbol = Symbol('not returned');
+
 const NOT_RUN = 0;
 const RUNNING = 1;
 const RETURNED = 2;
@@ -61,6 +64,8 @@ export class OperationFrame {
   private innerState = NOT_RUN;
   private innerError: unknown = undefined;
   private userContext: CqrsOperationContext | undefined = undefined;
+  private lastOutcome: unknown = NOT_RETURNED;
+  private lastThrown: unknown = undefined;
 
   constructor(
     readonly descriptor: OperationDescriptor,
@@ -93,9 +98,26 @@ export class OperationFrame {
     });
   }
 
-  /** Whether the chain has moved since `proceed()` was first called (a link or the operation ran). */
-  get started(): boolean {
-    return this.cursor > 0 || this.innerState !== NOT_RUN;
+  /**
+   * How far the chain has got: grows with every registration reached and once more when the
+   * operation runs. A signal that hands `proceed` to a call it does not own (a context
+   * manager) reads it before and after, to know whether the rest of the chain ran.
+   */
+  get step(): number {
+    return this.innerState === NOT_RUN ? this.cursor : this.links.length + 1;
+  }
+
+  /**
+   * What the latest `proceed()` to end returned, or `NOT_RETURNED` when it threw (`lastError`):
+   * that signal recovers the rest of the chain's outcome here, whatever the call it handed
+   * `proceed` to made of it.
+   */
+  get lastResult(): unknown {
+    return this.lastOutcome;
+  }
+
+  get lastError(): unknown {
+    return this.lastThrown;
   }
 
   /** Has `observer` told how the rest of the chain ends (the part after the calling signal). */
@@ -120,39 +142,21 @@ export class OperationFrame {
    */
   proceed(): unknown {
     const first = this.cursor === 0;
-    const watchers = this.watchers;
-    // A user hook may call next() after its own group settled and shrank the list.
-    const from =
-      watchers === undefined
-        ? 0
-        : this.groupStart < watchers.length
-          ? this.groupStart
-          : watchers.length;
+    const from = this.groupFrom();
     let result: unknown;
     try {
-      const links = this.links;
-      let link: ChainLink | undefined;
-      while (this.cursor < links.length) {
-        const next = links[this.cursor++]!;
-        if (!next.appliesTo(this)) continue;
-        if (!next.observes) {
-          link = next;
-          break;
-        }
-        next.start(this);
-      }
+      const link = this.nextWrapping();
       if (link === undefined) {
         this.innerState = RUNNING;
         result = this.inner.call(this.target, this.arg0, this.arg1);
         this.innerState = RETURNED;
       } else {
-        // What was watched so far belongs to this group; what the link watches, to the next.
-        this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
-        const around = link.around;
-        result = around !== undefined ? around.around(this) : link.invoke(this);
+        result = link.around !== undefined ? link.around.around(this) : link.invoke(this);
       }
     } catch (error) {
-      // Inline, no call first: out of stack, a call would throw again before recording it.
+      // Recorded before any call: out of stack, a call throws again before its first line.
+      this.lastOutcome = NOT_RETURNED;
+      this.lastThrown = error;
       if (this.innerState === RUNNING) {
         this.innerState = THREW;
         this.innerError = error;
@@ -167,6 +171,8 @@ export class OperationFrame {
         // Out of stack right here (nesting too deep): the error goes up instead of the
         // operation's promise, which nobody will await now; left alone, its rejection would be
         // unhandled and end the process. Inline: a call could run out of stack again.
+        this.lastOutcome = NOT_RETURNED;
+        this.lastThrown = error;
         if (result instanceof Promise) {
           try {
             result.then(undefined, ignore);
@@ -178,10 +184,41 @@ export class OperationFrame {
       }
     }
     if (first && this.innerState === THREW) {
+      this.lastOutcome = NOT_RETURNED;
+      this.lastThrown = this.innerError;
       if (isThenable(result)) result.then(undefined, ignore);
       throw this.innerError;
     }
+    this.lastOutcome = result;
     return result;
+  }
+
+  /** Where this call's group of watchers starts in the list. */
+  private groupFrom(): number {
+    const watchers = this.watchers;
+    if (watchers === undefined) return 0;
+    // A user hook may call next() after its own group settled and shrank the list.
+    return this.groupStart < watchers.length ? this.groupStart : watchers.length;
+  }
+
+  /**
+   * Walks to the next registration that runs around the rest of the chain, starting the
+   * watching ones on the way; undefined when the operation itself is next. It has returned
+   * before the chain goes on: its frame is not among those a nested dispatch stacks.
+   */
+  private nextWrapping(): ChainLink | undefined {
+    const links = this.links;
+    while (this.cursor < links.length) {
+      const link = links[this.cursor++]!;
+      if (!link.appliesTo(this)) continue;
+      if (!link.observes) {
+        // What was watched so far belongs to this group; what the link watches, to the next.
+        this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
+        return link;
+      }
+      link.start(this);
+    }
+    return undefined;
   }
 
   /** Tells the group's observers (innermost first) how the operation ended; same result back. */
