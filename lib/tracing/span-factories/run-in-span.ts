@@ -1,6 +1,10 @@
 import { context, trace } from '@opentelemetry/api';
 import type { FailureReporter } from '../../errors/failure-reporter';
-import { NOT_RETURNED, type OperationFrame, type OutcomeObserver } from '../../hooks/operation-frame';
+import {
+  NOT_RETURNED,
+  type OperationFrame,
+  type OutcomeObserver,
+} from '../../hooks/operation-frame';
 import type { CqrsSpan } from './cqrs-span.interface';
 import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 
