@@ -132,7 +132,8 @@ describe.each(SCENARIOS)('a custom SpanFactory whose span: %s', (_name, makeSpan
   });
 });
 
-type ContextCall = (fn: (...args: unknown[]) => unknown, thisArg: unknown) => unknown;
+/** What the broken `with()` does with the call it was given (`run` runs the function). */
+type ContextCall = (run: () => unknown) => unknown;
 
 /** An OpenTelemetry context manager whose `with()` misbehaves as `call` does, as a broken custom one might. */
 class BrokenContextManager implements ContextManager {
@@ -144,8 +145,9 @@ class BrokenContextManager implements ContextManager {
     _context: Context,
     fn: F,
     thisArg?: ThisParameterType<F>,
+    ...args: A
   ): ReturnType<F> {
-    return this.call(fn as (...args: unknown[]) => unknown, thisArg) as ReturnType<F>;
+    return this.call(() => fn.apply(thisArg, args)) as ReturnType<F>;
   }
   bind<T>(_context: Context, target: T): T {
     return target;
@@ -168,9 +170,9 @@ const CONTEXT_MANAGERS: Array<[string, ContextCall]> = [
   ],
   [
     'throws after running the operation',
-    (fn, thisArg) => {
+    (run) => {
       try {
-        fn.call(thisArg);
+        run();
       } catch {
         // Its own failure replaces the operation's.
       }
@@ -180,9 +182,9 @@ const CONTEXT_MANAGERS: Array<[string, ContextCall]> = [
   ['never calls its function', () => 'swallowed'],
   [
     'swallows what the operation threw and replaces what it returned',
-    (fn, thisArg) => {
+    (run) => {
       try {
-        fn.call(thisArg);
+        run();
       } catch {
         // Swallowed.
       }
