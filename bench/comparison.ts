@@ -141,7 +141,23 @@ async function run(comparison: Comparison): Promise<ComparisonResult> {
       return { id: comparison.id, detail: 'see the table above' };
     case 'dispatch': {
       const variants = await Promise.all(comparison.specs!().map((spec) => createVariant(spec)));
-      return { id: comparison.id, ratio: await timed(variants), detail: '' };
+      if (comparison.byHand === undefined) {
+        return { id: comparison.id, ratio: await timed(variants), detail: '' };
+      }
+      variants.push(await createVariant(comparison.byHand()));
+      const results = await measureInterleaved(variants, { rounds, iterations, warmupRounds: 3 });
+      printTimes(results, 1);
+      for (const variant of variants) await variant.close();
+      const [module, bare, byHand] = results.map((result) => result.nsPerOp) as [
+        number,
+        number,
+        number,
+      ];
+      return {
+        id: comparison.id,
+        ratio: module / bare,
+        detail: `the same by hand: ${(byHand / bare).toFixed(3)}`,
+      };
     }
   }
 }

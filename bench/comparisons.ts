@@ -4,7 +4,12 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
 import { trackFlow, type TelemetryPolicy } from '../lib';
 import { COMMAND_CLASSES, createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
-import { fullPipelineSpec, handWrittenSpec } from './signals';
+import {
+  fullPipelineSpec,
+  handWrittenContextSpec,
+  handWrittenSpanSpec,
+  handWrittenSpec,
+} from './signals';
 
 function dispatchOne(app: TestingModule): Promise<unknown> {
   const Command = COMMAND_CLASSES[0]!;
@@ -23,6 +28,11 @@ export interface Comparison {
   readonly measure: 'dispatch' | 'depth' | 'construct' | 'allocation' | 'propagation';
   /** For `dispatch`: numerator first, denominator second. */
   readonly specs?: () => [AppSpec, AppSpec];
+  /**
+   * For `dispatch`: the numerator's work written by hand, measured beside the two (a ratio
+   * printed with the result): how far below it the module can get at all.
+   */
+  readonly byHand?: () => AppSpec;
   readonly tracer?: 'sampled' | 'never-sampled' | 'none';
 }
 
@@ -62,6 +72,7 @@ export const COMPARISONS: readonly Comparison[] = [
       { name: 'module, correlation only', observability: { ...SIGNALS_OFF, correlation: true } },
       bare,
     ],
+    byHand: () => handWrittenContextSpec('bare bus + a nestjs-cls context by hand'),
   },
   {
     id: 'tracing-unsampled',
@@ -76,6 +87,7 @@ export const COMPARISONS: readonly Comparison[] = [
       },
       bare,
     ],
+    byHand: () => handWrittenSpanSpec('bare bus + startActiveSpan by hand'),
   },
   {
     id: 'full-pipeline',

@@ -161,3 +161,44 @@ export function handWrittenSpec(name: string): AppSpec {
     },
   };
 }
+
+/**
+ * What the module's correlation does, written by hand around each handler: a nestjs-cls
+ * context holding the flow's id (new at the top of a flow) and the handled message's id.
+ */
+export function handWrittenContextSpec(name: string): AppSpec {
+  return {
+    name,
+    inline: (command, _handler, body) => {
+      const cls = ClsServiceManager.getClsService();
+      const parent = cls.get() as Record<string, string | undefined> | undefined;
+      const messageId = (command as { requestId?: string }).requestId ?? randomUUID();
+      const correlationId = parent?.correlationId ?? randomUUID();
+      const store = { ...parent, correlationId, causationId: parent?.messageId, messageId };
+      return cls.runWith(store, body);
+    },
+  };
+}
+
+/** A span around each handler, active while it runs, written as a team writes it. */
+export function handWrittenSpanSpec(name: string): AppSpec {
+  const tracer = trace.getTracer('bench.hand-written');
+  return {
+    name,
+    inline: (command, handlerName, body) =>
+      tracer.startActiveSpan(
+        `cqrs.${command.constructor.name}`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: { 'cqrs.kind': 'command', 'cqrs.handler': handlerName },
+        },
+        async (span) => {
+          try {
+            return await body();
+          } finally {
+            span.end();
+          }
+        },
+      ),
+  };
+}

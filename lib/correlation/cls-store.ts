@@ -28,3 +28,8 @@ export function runWithStore<T>(values: ClsStore, fn: () => T): T {
   const parent = cls.get() as ClsStore | undefined;
   return cls.runWith(parent === undefined ? values : Object.assign({ ...parent }, values), fn);
 }
+
+/** Runs `fn` in a new context whose store is `store` itself, as the caller built it. */
+export function runInStore<T>(store: ClsStore, fn: () => T): T {
+  return ClsServiceManager.getClsService().runWith(store, fn);
+}

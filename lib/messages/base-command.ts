@@ -1,4 +1,6 @@
 import { Command } from '@nestjs/cqrs';
+import { holdAsyncContextBeside } from './async-context-slot';
+import { markCheckedEnvelope } from './checked-envelope';
 import { defineMessageFields, REQUEST_ENVELOPE } from './message-fields';
 import type { BaseMessageProps, MessageArgs, MessageInstance, OwnFields } from './message-props';
 
@@ -29,8 +31,9 @@ export type CommandProps<T> = OwnFields<T, BaseCommand> & BaseMessageProps;
  * ```
  *
  * Every prop, envelope and subclass fields alike, becomes an enumerable, read-only own
- * property: assigning one throws a `TypeError` in strict mode. The object itself stays
- * extensible so @nestjs/cqrs can attach its `AsyncContext`.
+ * property: assigning one throws a `TypeError` in strict mode. From the second instance of a
+ * class on (once the class is known to define no fields of its own) the message is frozen;
+ * @nestjs/cqrs can still attach its `AsyncContext` to it (request-scoped handlers).
  *
  * Fields declared in the class body (`declare readonly name: string` or `readonly name!:
  * string`) work under both `useDefineForClassFields` settings: the given prop wins over the
@@ -59,6 +62,8 @@ abstract class CommandMessage<TResult> extends CqrsCommand<TResult> {
     return defineMessageFields(this, props, REQUEST_ENVELOPE);
   }
 }
+holdAsyncContextBeside(CommandMessage.prototype);
+markCheckedEnvelope(CommandMessage.prototype);
 
 /**
  * A command of result `TResult`; with `TFields`, its fields (see {@link BaseCommand}).

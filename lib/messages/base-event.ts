@@ -1,4 +1,6 @@
 import type { IEvent } from '@nestjs/cqrs';
+import { holdAsyncContextBeside } from './async-context-slot';
+import { markCheckedEnvelope } from './checked-envelope';
 import { defineMessageFields, EVENT_ENVELOPE } from './message-fields';
 import type { BaseEventProps, MessageArgs, MessageInstance, OwnFields } from './message-props';
 
@@ -39,6 +41,8 @@ abstract class EventMessage implements IEvent {
     return defineMessageFields(this, props, EVENT_ENVELOPE);
   }
 }
+holdAsyncContextBeside(EventMessage.prototype);
+markCheckedEnvelope(EventMessage.prototype);
 
 /** An event; with `TFields`, its fields (see {@link BaseEvent}). */
 export type BaseEvent<TFields extends object = never> = MessageInstance<EventMessage, TFields>;

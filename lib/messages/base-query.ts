@@ -1,4 +1,6 @@
 import { Query } from '@nestjs/cqrs';
+import { holdAsyncContextBeside } from './async-context-slot';
+import { markCheckedEnvelope } from './checked-envelope';
 import { defineMessageFields, REQUEST_ENVELOPE } from './message-fields';
 import type { BaseMessageProps, MessageArgs, MessageInstance, OwnFields } from './message-props';
 
@@ -44,6 +46,8 @@ export abstract class QueryMessage<TResult> extends CqrsQuery<TResult> {
     return defineMessageFields(this, props, REQUEST_ENVELOPE);
   }
 }
+holdAsyncContextBeside(QueryMessage.prototype);
+markCheckedEnvelope(QueryMessage.prototype);
 
 /** A query of result `TResult`; with `TFields`, its fields (see {@link BaseQuery}). */
 export type BaseQuery<TResult = unknown, TFields extends object = never> = MessageInstance<

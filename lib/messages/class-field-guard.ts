@@ -5,26 +5,42 @@
  * copied from the props.
  *
  * The first instance of each message class is returned behind a Proxy that watches for those
- * definitions. A class without field definitions gets plain, non-configurable properties from
- * its second instance on (no Proxy, no cost); a class with them keeps the guard, which lets a
- * given prop win over its field's declaration, defines a declared field that was not given as
- * read-only, and refuses any later redefinition or deletion (a `TypeError` in strict mode).
+ * definitions (and for fields assigned after `super()`). A class without any has its instances
+ * frozen from the second on (no Proxy, see message-fields.ts); a class with them keeps the
+ * guard, which lets a given prop win over its field's declaration, defines a declared field
+ * that was not given as read-only, and refuses any later redefinition or deletion (a
+ * `TypeError` in strict mode).
  */
-type FieldShape = 'plain' | 'class-fields';
+/** A class known to define no fields of its own: its instances are frozen, not guarded. */
+export interface PlainClass {
+  /** The prop keys of its last construction, each checked against the class's members. */
+  checkedKeys: readonly string[] | undefined;
+}
 
-const shapes = new WeakMap<object, FieldShape>();
+const shapes = new WeakMap<object, PlainClass | 'class-fields'>();
 
 /** Whether instances of `type` need their properties configurable for the guard. */
 export function needsClassFieldGuard(type: object): boolean {
-  return shapes.get(type) !== 'plain';
+  return typeof shapes.get(type) !== 'object';
+}
+
+/** `type`, once known to define no fields of its own; undefined before and otherwise. */
+export function plainClass(type: object): PlainClass | undefined {
+  const shape = shapes.get(type);
+  return typeof shape === 'object' ? shape : undefined;
+}
+
+/** Keeps `type`'s instances behind the guard, whatever its first instance shows. */
+export function keepClassFieldGuard(type: object): void {
+  shapes.set(type, 'class-fields');
 }
 
 /** `message`, or a guard around it while its class may define fields of its own. */
 export function guardClassFields<T extends object>(message: T, type: object): T {
   const shape = shapes.get(type);
-  if (shape === 'plain') return message;
+  if (typeof shape === 'object') return message;
   // Until one of its instances shows a field definition, the class is taken to have none.
-  if (shape === undefined) shapes.set(type, 'plain');
+  if (shape === undefined) shapes.set(type, { checkedKeys: undefined });
   return new Proxy(message, {
     defineProperty(target, key, descriptor) {
       const own = Object.prototype.hasOwnProperty.call(target, key);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { guardClassFields, needsClassFieldGuard } from './class-field-guard';
+import { guardClassFields, keepClassFieldGuard, plainClass } from './class-field-guard';
 import { ID_FORMAT_DESCRIPTION, isValidId } from '../shared/id-format';
+import { uuidV4 } from '../shared/uuid-v4';
 
 /** How one family of messages names its envelope fields. */
 export interface MessageEnvelope {
@@ -8,35 +8,49 @@ export interface MessageEnvelope {
   readonly idField: string;
   /** Defaults to now. */
   readonly dateField: string;
-  /** Optional ids, checked like `idField` but never generated. */
-  readonly optionalIdFields: readonly string[];
-  /** Optional free-form strings. */
-  readonly optionalStringFields: readonly string[];
-  /** All of the above, built once: what a construction skips when copying the own fields. */
+  /** Who asked for it, a free-form string; none for events. */
+  readonly byField: string | undefined;
+  /** Every envelope field (and `correlationId`): what copying the own fields skips. */
   readonly fields: ReadonlySet<string>;
+  /**
+   * Stores the values on a message about to be frozen, each by its name: a store whose key is
+   * a variable costs several times as much once it has seen a few classes.
+   */
+  readonly store: (
+    message: object,
+    id: string,
+    correlationId: string | undefined,
+    by: string | undefined,
+    date: Date,
+  ) => void;
 }
 
-function envelope(fields: Omit<MessageEnvelope, 'fields'>): MessageEnvelope {
-  const { idField, dateField, optionalIdFields, optionalStringFields } = fields;
-  return {
-    ...fields,
-    fields: new Set([idField, dateField, ...optionalIdFields, ...optionalStringFields]),
-  };
-}
-
-export const REQUEST_ENVELOPE = envelope({
+export const REQUEST_ENVELOPE: MessageEnvelope = {
   idField: 'requestId',
   dateField: 'requestedAt',
-  optionalIdFields: ['correlationId'],
-  optionalStringFields: ['requestedBy'],
-});
+  byField: 'requestedBy',
+  fields: new Set(['requestId', 'correlationId', 'requestedBy', 'requestedAt']),
+  store: (message, id, correlationId, by, date) => {
+    const request = message as Record<string, unknown>;
+    request.requestId = id;
+    if (correlationId !== undefined) request.correlationId = correlationId;
+    if (by !== undefined) request.requestedBy = by;
+    request.requestedAt = date;
+  },
+};
 
-export const EVENT_ENVELOPE = envelope({
+export const EVENT_ENVELOPE: MessageEnvelope = {
   idField: 'eventId',
   dateField: 'occurredAt',
-  optionalIdFields: ['correlationId'],
-  optionalStringFields: [],
-});
+  byField: undefined,
+  fields: new Set(['eventId', 'correlationId', 'occurredAt']),
+  store: (message, id, correlationId, _by, date) => {
+    const event = message as Record<string, unknown>;
+    event.eventId = id;
+    if (correlationId !== undefined) event.correlationId = correlationId;
+    event.occurredAt = date;
+  },
+};
 
 // A date-time without `Z` or an offset is parsed as *local* time by `Date`, which would make
 // the instant depend on the server's time zone; such strings are refused.
@@ -45,9 +59,12 @@ const ISO_DATE_TIME =
 
 /**
  * Copies `props` onto `message` as enumerable, read-only own properties, envelope first, and
- * returns the object the base constructor must return (see `guardClassFields`). The object is
- * left extensible on purpose: @nestjs/cqrs's `AsyncContext.attachTo()` defines a symbol
- * property on it.
+ * returns the object the base constructor must return (see `guardClassFields`).
+ *
+ * Once a class is known to define no fields of its own (from its second instance on, see
+ * class-field-guard.ts), its instances are assigned and frozen: one `Object.freeze` makes
+ * every field read-only for a fraction of what one `Object.defineProperty` per field costs. A
+ * frozen message still takes @nestjs/cqrs's `AsyncContext` (async-context-slot.ts).
  */
 export function defineMessageFields<T extends object>(
   message: T,
@@ -57,43 +74,86 @@ export function defineMessageFields<T extends object>(
   const type = message.constructor;
   const className = type.name || 'message';
   const source = readProps(className, props);
-  const configurable = needsClassFieldGuard(type);
-
-  defineField(
-    configurable,
-    message,
-    envelope.idField,
-    readId(className, envelope.idField, source) ?? randomUUID(),
-  );
-  for (const field of envelope.optionalIdFields) {
-    defineField(configurable, message, field, readId(className, field, source));
-  }
-  for (const field of envelope.optionalStringFields) {
-    defineField(configurable, message, field, readString(className, field, source));
-  }
-  defineField(
-    configurable,
-    message,
-    envelope.dateField,
-    readDate(className, envelope.dateField, source),
-  );
-
-  const envelopeFields = envelope.fields;
-  for (const key of Object.keys(source)) {
-    if (envelopeFields.has(key)) continue;
-    // An own property would silently hide a getter or method of the class (`offset`,
-    // `toString`, `constructor`) and `__proto__` would not even become a field.
-    if (key in message) {
-      throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
+  // A generated id comes from the CSPRNG pool every generated id of the library uses.
+  const id = readId(className, envelope.idField, source) ?? uuidV4();
+  const correlationId = readId(className, 'correlationId', source);
+  const by =
+    envelope.byField === undefined ? undefined : readString(className, envelope.byField, source);
+  const date = readDate(className, envelope.dateField, source);
+  const keys = Object.keys(source);
+  const plain = plainClass(type);
+  let everyPropDefined = true;
+  if (plain !== undefined && sameKeys(plain.checkedKeys, keys)) {
+    // The props of the class's last construction again (the usual case): checked then.
+    for (let i = 0; i < keys.length; i++) {
+      if (source[keys[i]!] === undefined) everyPropDefined = false;
     }
-    defineField(configurable, message, key, source[key]);
+  } else {
+    for (const key of keys) {
+      if (source[key] === undefined) everyPropDefined = false;
+      if (envelope.fields.has(key)) continue;
+      // An own property would silently hide a getter or method of the class (`offset`,
+      // `toString`, `constructor`) and `__proto__` would not even become a field.
+      if (key in message) {
+        throw new TypeError(`${className}: prop "${key}" would shadow a member of the class.`);
+      }
+    }
+    if (plain !== undefined) plain.checkedKeys = keys;
+  }
+
+  if (plain !== undefined) {
+    envelope.store(message, id, correlationId, by, date);
+    const fields = message as Record<string, unknown>;
+    if (everyPropDefined) {
+      // The own fields in one builtin call; the envelope's fields, already in place, keep
+      // their order, and the date its checked copy.
+      Object.assign(fields, source);
+      if (source[envelope.dateField] !== undefined) fields[envelope.dateField] = date;
+    } else {
+      for (const key of keys) {
+        if (!envelope.fields.has(key) && source[key] !== undefined) fields[key] = source[key];
+      }
+    }
+    return Object.freeze(message);
+  }
+
+  // The first instance of a class, or one whose class defines fields: each field is defined
+  // configurable, for the guard to let a class field's definition through.
+  if (envelopeShadowsMember(message, envelope)) keepClassFieldGuard(type);
+  defineConfigurable(message, envelope.idField, id);
+  defineConfigurable(message, 'correlationId', correlationId);
+  if (envelope.byField !== undefined) defineConfigurable(message, envelope.byField, by);
+  defineConfigurable(message, envelope.dateField, date);
+  for (const key of keys) {
+    if (!envelope.fields.has(key)) defineConfigurable(message, key, source[key]);
   }
   return guardClassFields(message, type);
 }
 
-function defineField(configurable: boolean, message: object, key: string, value: unknown): void {
+/** Whether two key lists hold the same keys in the same order. */
+function sameKeys(checked: readonly string[] | undefined, keys: readonly string[]): boolean {
+  if (checked === undefined || checked.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (checked[i] !== keys[i]) return false;
+  return true;
+}
+
+/**
+ * Whether the class has a member named like an envelope field (a getter, a setter): a plain
+ * store would call it instead of defining the field, so such a class keeps its guard.
+ */
+function envelopeShadowsMember(message: object, envelope: MessageEnvelope): boolean {
+  for (const field of envelope.fields) if (field in message) return true;
+  return false;
+}
+
+function defineConfigurable(message: object, key: string, value: unknown): void {
   if (value === undefined) return;
-  Object.defineProperty(message, key, { value, enumerable: true, writable: false, configurable });
+  Object.defineProperty(message, key, {
+    value,
+    enumerable: true,
+    writable: false,
+    configurable: true,
+  });
 }
 
 function readProps(className: string, props: unknown): Readonly<Record<string, unknown>> {

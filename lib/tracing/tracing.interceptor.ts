@@ -17,8 +17,9 @@ import { TelemetryPolicies } from '../hooks/telemetry-policies';
 import type { ResolvedTelemetryPolicy } from '../hooks/telemetry-policy';
 import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
-import { afterSpanFailure, afterSpanRun, runInSpan } from './span-factories/run-in-span';
+import { shareTracingWithFrameworkHooks } from './framework-hooks/framework-hooks.installer';
 import { OpenTelemetryCqrsSpan } from './span-factories/opentelemetry.span';
+import { afterSpanFailure, afterSpanRun, runInSpan } from './span-factories/run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factories/span-factory.interface';
 import {
   MESSAGING_SYSTEM,
@@ -100,6 +101,8 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
     private readonly telemetry: TelemetryPolicies,
   ) {
     this.tracing = options.tracing;
+    // In the constructor: an app installs its framework hooks from its own onModuleInit.
+    if (this.tracing !== false) shareTracingWithFrameworkHooks(registry, factory, policy);
   }
 
   onModuleInit(): void {
@@ -115,15 +118,19 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
       return runInSpan(span, frame, this.spanOutcome, this.reporter, SOURCE);
     }
     // runInSpan's way for the default span, written out here: a dispatch nested in the handler
-    // stacks this function once more, and runInSpan's frame not at all.
-    frame.watch(this.spanOutcome, span);
+    // stacks this function once more, and runInSpan's frame not at all. An OpenTelemetry span
+    // that does not record has nothing to end (the API's NonRecordingSpan, which the SDK hands
+    // out for an unsampled span): nobody watches the outcome for it, so an untraced
+    // operation's promise gets no `then` from tracing.
+    const watched = span.isRecording();
+    if (watched) frame.watch(this.spanOutcome, span);
     const step = frame.step;
     try {
       context.with(trace.setSpan(context.active(), span.span), frame.proceed, frame);
     } catch (failure) {
-      return afterSpanFailure(span, frame, step, failure, this.reporter, SOURCE);
+      return afterSpanFailure(span, frame, step, failure, this.reporter, SOURCE, watched);
     }
-    return afterSpanRun(span, frame, step, this.reporter, SOURCE);
+    return afterSpanRun(span, frame, step, this.reporter, SOURCE, watched);
   }
 
   /** The operation's span, or undefined when it has none (its policy, a failing factory). */

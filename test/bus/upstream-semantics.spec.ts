@@ -184,8 +184,10 @@ describe.each(SETUPS)('upstream semantics: $name', ({ observability, userHook, s
       expect((settled.error as Error).message).toMatch(/call stack/);
     };
     // A synchronous handler dispatching the next: the RangeError is thrown, as upstream throws.
+    // Under an async user hook it is whatever the hook makes of it: where the stack runs out
+    // inside the hook's own body (calling next(), say), its promise rejects with it.
     const sync = await settle(() => commandBus.execute(new NestSyncCommand(1)));
-    expect(sync.threwSynchronously).toBe(true);
+    if (!userHook) expect(sync.threwSynchronously).toBe(true);
     overflow(sync);
     // An async one (as most are written): the handler's promise rejects with it.
     const nested = await settle(() => commandBus.execute(new NestAsyncCommand(1)));
@@ -274,9 +276,13 @@ describe.each(SETUPS)('upstream semantics: $name', ({ observability, userHook, s
   });
 
   it('resolves request-scoped handlers per AsyncContext', async () => {
+    new ScopedCommand({}); // the class's first instance: the ones after it are frozen
     const context = new AsyncContext();
-    const first = await commandBus.execute(new ScopedCommand({}), context);
+    const command = new ScopedCommand({});
+    expect(Object.isFrozen(command)).toBe(true);
+    const first = await commandBus.execute(command, context);
     const second = await commandBus.execute(new ScopedCommand({}));
+    expect(AsyncContext.of(command)).toBe(context);
     expect(first.context).toBe(context);
     expect(second.context).toBeInstanceOf(AsyncContext);
     expect(second.context).not.toBe(context);

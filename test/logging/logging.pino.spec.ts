@@ -295,14 +295,12 @@ describe('logging through nestjs-pino', () => {
     const { PinoLogger } = await import('nestjs-pino');
     const pinoLogger = await moduleRef.resolve(PinoLogger);
     let payloadReads = 0;
-    const probed = () => {
-      const query = new GetOrderQuery({ sku: 'L-1' });
-      Object.defineProperty(query, 'probe', {
-        enumerable: true,
-        get: () => ++payloadReads,
-      });
-      return query;
-    };
+    // A GetOrderQuery whose `probe` field counts its reads (a constructed one is frozen).
+    const probed = () =>
+      Object.create(GetOrderQuery.prototype, {
+        sku: { value: 'L-1', enumerable: true },
+        probe: { enumerable: true, get: () => ++payloadReads },
+      }) as GetOrderQuery;
 
     pinoLogger.logger.level = 'warn';
     try {

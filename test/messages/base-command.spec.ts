@@ -195,19 +195,41 @@ describe('BaseCommand', () => {
     expect(command.name).toBe('Ada');
   });
 
-  it('stays extensible so @nestjs/cqrs can attach its AsyncContext', () => {
+  it('is frozen from the second instance of its class on, and still takes an AsyncContext', () => {
+    new CreateUser({ name: 'first' });
     const command = new CreateUser({ name: 'Ada' });
     const context = new AsyncContext();
 
-    expect(Object.isExtensible(command)).toBe(true);
-    expect(Object.isFrozen(command)).toBe(false);
-    expect(Object.isSealed(command)).toBe(false);
+    expect(Object.isFrozen(command)).toBe(true);
+    expect(() => ((command as unknown as Record<string, unknown>).extra = 1)).toThrow(TypeError);
+    expect(AsyncContext.isAttached(command)).toBe(false);
+    expect(AsyncContext.of(command)).toBeUndefined();
 
     context.attachTo(command);
 
     expect(AsyncContext.isAttached(command)).toBe(true);
     expect(AsyncContext.of(command)).toBe(context);
     expect(Object.keys(command)).toEqual(['requestId', 'requestedAt', 'name']);
+    // Each message holds its own context.
+    expect(AsyncContext.of(new CreateUser({ name: 'Eve' }))).toBeUndefined();
+  });
+
+  it('carries an AsyncContext from one frozen message to another, as @nestjs/cqrs merges it', () => {
+    const context = new AsyncContext();
+    const from = new Ping({});
+    const to = new Ping({});
+    const plain = { kind: 'not a message' };
+    context.attachTo(from);
+
+    AsyncContext.merge(from, to);
+    AsyncContext.merge(from, plain);
+    AsyncContext.merge(new Ping({}), to);
+
+    expect(AsyncContext.of(to)).toBe(context);
+    // Other targets keep upstream's own behaviour: the symbol is defined on them.
+    expect(AsyncContext.of(plain)).toBe(context);
+    expect(Object.getOwnPropertySymbols(plain)).toHaveLength(1);
+    expect(() => context.attachTo(Object.freeze({}))).toThrow(TypeError);
   });
 
   it('serialises every field with JSON.stringify', () => {
@@ -243,6 +265,22 @@ describe('BaseCommand', () => {
     );
     expect(() => new ShoutName({ name: 'Ada', toString: 'x' })).toThrow(TypeError);
     expect(new ShoutName({ name: 'Ada' }).shouted).toBe('ADA');
+  });
+
+  it('checks every construction of a frozen class, the same props as the last one or not', () => {
+    for (let k = 0; k < 3; k++)
+      expect(new ShoutName({ name: `Ada ${k}` }).shouted).toBe(`ADA ${k}`);
+
+    // Same keys as before, one of them now absent: not defined, as on the first instance.
+    const unnamed = new ShoutName({ name: undefined as unknown as string });
+    expect(Object.isFrozen(unnamed)).toBe(true);
+    expect(Object.keys(unnamed)).toEqual(['requestId', 'requestedAt']);
+    // Other keys after the same ones: checked again.
+    expect(() => new ShoutName({ name: 'Ada', shouted: 'EVE' })).toThrow(/would shadow/);
+    expect(() => new ShoutName({ name: 'Ada', requestId: 'not an id!' })).toThrow(
+      /ShoutName\.requestId/,
+    );
+    expect(new ShoutName({ name: 'Eve' }).shouted).toBe('EVE');
   });
 
   it('checks subclass fields at compile time when the subclass types its constructor', () => {

@@ -226,6 +226,43 @@ describe('installFrameworkHooks()', () => {
   });
 });
 
+describe('installFrameworkHooks() in an app with its own span factory and redaction', () => {
+  const lines: string[] = [];
+  let app: TestingModule;
+  beforeAll(async () => {
+    app = await createTestApp({
+      observability: {
+        ...OTHER_SIGNALS_OFF,
+        tracing: {
+          spanFactory: new LoggingSpanFactory({
+            logger: { log: (line: string) => lines.push(line) },
+          }),
+        },
+        redaction: { extraSensitiveFields: ['warehouse'] },
+      },
+    });
+  });
+  afterAll(() => app.close());
+
+  it("spans through the module's span factory and redaction policy unless given others", async () => {
+    const registration = installFrameworkHooks(app.get(HookRegistry));
+    try {
+      await app
+        .get(HookRegistry)
+        .executeAll('outbox.save_events', { warehouse: 'north', count: 2 }, () => undefined);
+    } finally {
+      registration.unregister();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^outbox\.save_events \d+\.\d{2}ms outcome=success /);
+    expect(lines[0]).toContain('"warehouse":"***"');
+    expect(lines[0]).toContain('"count":"2"');
+    // Nothing went to the OpenTelemetry SDK, which records spans started through the API.
+    expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    expectSdkRecords(sdk);
+  });
+});
+
 describe('installFrameworkHooks() with the tracing signal off', () => {
   let app: TestingModule;
   beforeAll(async () => {

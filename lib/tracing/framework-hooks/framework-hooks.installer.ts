@@ -14,15 +14,35 @@ export interface FrameworkHooksOptions {
   operations?: readonly string[];
   /** Pipeline priority; lower runs first (outer). @default -100 */
   priority?: number;
-  /** @default new OpenTelemetrySpanFactory() */
+  /**
+   * @default the module's span factory (`tracing.spanFactory`, else OpenTelemetry's, with the
+   * module's attribute providers); a new `OpenTelemetrySpanFactory` when tracing is off
+   */
   spanFactory?: SpanFactory;
   /** Where a failing span factory is reported. @default a rate-limited Nest warning */
   failureReporter?: FailureSink;
   /**
-   * The redaction policy the spans go through (attribute values, errors); pass the module's
-   * injectable `RedactionPolicy` to share your options. @default new RedactionPolicy()
+   * The redaction policy the spans go through (attribute values, errors).
+   * @default the module's (your `redaction` options); the default rules when tracing is off
    */
   redaction?: RedactionPolicy;
+}
+
+interface ModuleTracing {
+  readonly spanFactory: SpanFactory;
+  readonly redaction: RedactionPolicy;
+}
+
+// Per registry, so per app: what the module's tracing signal uses, for the hooks to share.
+const moduleTracing = new WeakMap<HookRegistry, ModuleTracing>();
+
+/** Lets framework hooks installed on `registry` span as the module's tracing does. */
+export function shareTracingWithFrameworkHooks(
+  registry: HookRegistry,
+  spanFactory: SpanFactory,
+  redaction: RedactionPolicy,
+): void {
+  moduleTracing.set(registry, { spanFactory, redaction });
 }
 
 /**
@@ -44,10 +64,11 @@ export function installFrameworkHooks(
   registry: HookRegistry,
   options: FrameworkHooksOptions = {},
 ): HookRegistration {
+  const shared = moduleTracing.get(registry);
   const hook = new ObservabilityInstrumentationHook({
-    spanFactory: options.spanFactory,
+    spanFactory: options.spanFactory ?? shared?.spanFactory,
     failureReporter: options.failureReporter,
-    redaction: options.redaction,
+    redaction: options.redaction ?? shared?.redaction,
   });
   // As a signal: it sees the frame (and the span tracing made), keeps a handler's synchronous
   // throw synchronous as the built-in signals do, and clear() keeps it.

@@ -10,11 +10,12 @@ import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 
 /**
  * Runs the rest of `frame`'s chain as the operation of `span` — active while it runs, ended
- * by `observer` when it settles — and hands back exactly what the chain returned or threw. A
- * span whose `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context
- * manager), swallows the result or replaces it cannot change the operation: before the chain
- * ran, the span is abandoned (ended, reported) and the chain runs without it; after, its own
- * failure is reported and the operation's outcome wins.
+ * by `observer` when it settles (no observer: a span with nothing to end) — and hands back
+ * exactly what the chain returned or threw. A span whose `runInContext` throws (a custom
+ * `SpanFactory`, a broken OpenTelemetry context manager), swallows the result or replaces it
+ * cannot change the operation: before the chain ran, the span is abandoned (ended, reported)
+ * and the chain runs without it; after, its own failure is reported and the operation's
+ * outcome wins.
  *
  * The default span enters its context with `context.with` here, handing it `frame.proceed`
  * itself: a nested dispatch costs neither `runInContext`'s frame nor a closure's. The frame
@@ -24,12 +25,13 @@ import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 export function runInSpan(
   span: CqrsSpan,
   frame: OperationFrame,
-  observer: OutcomeObserver<CqrsSpan>,
+  observer: OutcomeObserver<CqrsSpan> | undefined,
   reporter: FailureReporter,
   source: string,
 ): unknown {
   // Watched first: the span ends after the signals inside it have seen the outcome.
-  frame.watch(observer, span);
+  const watched = observer !== undefined;
+  if (watched) frame.watch(observer, span);
   const step = frame.step;
   try {
     if (span instanceof OpenTelemetryCqrsSpan) {
@@ -38,9 +40,9 @@ export function runInSpan(
       span.runInContext(() => frame.proceed());
     }
   } catch (failure) {
-    return afterSpanFailure(span, frame, step, failure, reporter, source);
+    return afterSpanFailure(span, frame, step, failure, reporter, source, watched);
   }
-  return afterSpanRun(span, frame, step, reporter, source);
+  return afterSpanRun(span, frame, step, reporter, source, watched);
 }
 
 /**
@@ -53,10 +55,11 @@ export function afterSpanRun(
   step: number,
   reporter: FailureReporter,
   source: string,
+  watched: boolean,
 ): unknown {
   if (frame.step !== step) return outcomeOf(frame);
   reporter.report(source, new Error('CqrsSpan.runInContext() did not call its function'));
-  return withoutSpan(span, frame, reporter, source);
+  return withoutSpan(span, frame, reporter, source, watched);
 }
 
 /** The span's context call threw: before the chain ran, the chain runs without the span. */
@@ -67,13 +70,14 @@ export function afterSpanFailure(
   failure: unknown,
   reporter: FailureReporter,
   source: string,
+  watched: boolean,
 ): unknown {
   const ran = frame.step !== step;
   // A throw of the chain itself, passed on by the context call, is the operation's outcome.
   if (!ran || frame.lastResult !== NOT_RETURNED || frame.lastError !== failure) {
     reporter.report(source, failure);
   }
-  return ran ? outcomeOf(frame) : withoutSpan(span, frame, reporter, source);
+  return ran ? outcomeOf(frame) : withoutSpan(span, frame, reporter, source, watched);
 }
 
 /** What the rest of the chain returned or threw, whatever the context call made of it. */
@@ -88,8 +92,9 @@ function withoutSpan(
   frame: OperationFrame,
   reporter: FailureReporter,
   source: string,
+  watched: boolean,
 ): unknown {
-  frame.unwatch();
+  if (watched) frame.unwatch();
   try {
     span.end();
   } catch (error) {
