@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
+import { freePort } from './free-port.mjs';
 
 const PRELOAD = process.env.COMPAT_MODULE === 'esm' ? '--import' : '--require';
-const PORT = 20000 + Math.floor(Math.random() * 20000);
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const FLOW = 'compat-flow-1';
 const FAILING_FLOW = 'compat-flow-2';

@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { freePort } from './free-port.mjs';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-const NATS_PORT = 20000 + Math.floor(Math.random() * 20000);
-const PORT = NATS_PORT + 1;
+const NATS_PORT = await freePort();
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const FLOW = 'compat-shipping-1';
 
