@@ -119,16 +119,9 @@ export class CqrsInstrumentationService
   }
 
   private patchExecute(bus: CommandBus | QueryBus, kind: 'command' | 'query'): number {
-    const dispatcher = this.dispatcher;
     return Number(
-      this.patches.replace<Method>(
-        bus,
-        'execute',
-        (original) =>
-          function execute(this: object, message: unknown, asyncContext: unknown) {
-            if (dispatcher.idle) return original.call(this, message, asyncContext);
-            return dispatcher.execute(kind, this, original, message, asyncContext);
-          },
+      this.patches.replace<Method>(bus, 'execute', (original) =>
+        this.dispatcher.executeOf(kind, original),
       ),
     );
   }

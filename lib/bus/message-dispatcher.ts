@@ -14,6 +14,7 @@ import type { OperationAttributes } from '../hooks/hook.types';
 import {
   messageClassOf,
   OperationAttributeKeys as Keys,
+  OperationRole,
   sagaErrorDescriptor,
   sagaRunDescriptor,
   classOf,
@@ -84,13 +85,41 @@ export class MessageDispatcher {
     return this.kinds.get(classOf(message)) ?? 'event';
   }
 
-  execute(
+  /**
+   * The replacement of a bus's `execute`: each call runs as an operation. A handler that
+   * dispatches synchronously stacks this function once per nesting level, so it stays small:
+   * `commandFrame()` prepares the operation and has returned before the chain runs, and the
+   * frame's walk is entered bound, without a closure of its own.
+   */
+  executeOf(kind: 'command' | 'query', original: Method): Method {
+    // The replacement has its own `this` (the bus): an arrow function cannot stand in.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const dispatcher = this;
+    return function execute(this: object, message: unknown, asyncContext: unknown): unknown {
+      if (dispatcher.idle) return original.call(this, message, asyncContext);
+      const frame = dispatcher.commandFrame(kind, this, original, message, asyncContext);
+      if (frame === undefined) {
+        return dispatcher.executeUnobserved(this, original, message, asyncContext);
+      }
+      // A saga's frame runs the command's frame, which enters the handler's context itself.
+      if (!dispatcher.correlation || frame.descriptor.role === OperationRole.SAGA) {
+        return frame.proceed();
+      }
+      return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, frame.proceed.bind(frame));
+    };
+  }
+
+  /**
+   * The operation of a bus call — the `saga.run` one around it when a saga emitted the
+   * command — or undefined when nothing runs around it.
+   */
+  private commandFrame(
     kind: 'command' | 'query',
     bus: object,
     original: Method,
     message: unknown,
     asyncContext: unknown,
-  ): unknown {
+  ): OperationFrame | undefined {
     const type = messageClassOf(message);
     const descriptor = kind === 'command' ? type.command : type.query;
     const emission =
@@ -98,12 +127,7 @@ export class MessageDispatcher {
         ? this.sagaEmissions.get(message)
         : undefined;
     const links = this.registry.chainFor(descriptor);
-    if (emission === undefined && links.length === 0) {
-      if (!this.correlation) return original.call(bus, message, asyncContext);
-      // Correlation only: the handler's context, no operation around it.
-      const ids = idsForDispatch(message, 'requestId', this.reporter);
-      return runAsHandlerOf(ids, type.name, () => original.call(bus, message, asyncContext));
-    }
+    if (emission === undefined && links.length === 0) return undefined;
     const ids = this.correlation
       ? idsForDispatch(message, 'requestId', this.reporter)
       : ownIds(message, 'requestId', this.reporter);
@@ -140,15 +164,29 @@ export class MessageDispatcher {
       message,
       asyncContext,
     );
-    if (emission === undefined) return this.runFrame(frame);
+    if (emission === undefined) return frame;
     this.sagaEmissions.delete(message as object);
-    return this.sagaFrame(emission, type.name, message, ids, frame).run();
+    return this.sagaFrame(emission, type.name, message, ids, frame);
+  }
+
+  /** A bus call no hook matches: upstream's call, in the handler's context with correlation. */
+  private executeUnobserved(
+    bus: object,
+    original: Method,
+    message: unknown,
+    asyncContext: unknown,
+  ): unknown {
+    if (!this.correlation) return original.call(bus, message, asyncContext);
+    const ids = idsForDispatch(message, 'requestId', this.reporter);
+    return runAsHandlerOf(ids, messageClassOf(message).name, () =>
+      original.call(bus, message, asyncContext),
+    );
   }
 
   /** Runs a message's frame, in the context where it is the message being handled. */
   private runFrame(frame: OperationFrame): unknown {
-    if (!this.correlation) return frame.run();
-    return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, () => frame.run());
+    if (!this.correlation) return frame.proceed();
+    return runAsHandlerOf(frame.ids!, frame.descriptor.messageType, frame.proceed.bind(frame));
   }
 
   /**
@@ -236,7 +274,7 @@ export class MessageDispatcher {
   private runDispatch(publication: EventPublication, index: number, frame: OperationFrame): void {
     let result: unknown;
     try {
-      result = frame.run();
+      result = frame.proceed();
     } catch (error) {
       // A hook (or the publisher) threw synchronously: it propagates, and while the batch is
       // still open nothing of it is published.

@@ -102,7 +102,7 @@ export class HookRegistry {
       undefined,
       undefined,
     );
-    return frame.run();
+    return frame.proceed();
   }
 
   /** The registrations matching a described operation, cached on the descriptor. */

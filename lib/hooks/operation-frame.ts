@@ -19,9 +19,11 @@ export interface OutcomeObserver<S = unknown> {
 export interface ChainLink {
   /** A watching signal: run inline by `start`, the chain goes on. */
   readonly observes: boolean;
+  /** A built-in signal around the rest of the chain: the frame calls it without a trampoline. */
+  readonly around: { around(frame: OperationFrame): unknown } | undefined;
   appliesTo(frame: OperationFrame): boolean;
   start(frame: OperationFrame): void;
-  /** Runs around the rest of the chain. */
+  /** Runs a user hook or interceptor around the rest of the chain. */
   invoke(frame: OperationFrame): unknown;
 }
 
@@ -30,9 +32,13 @@ type Inner = (this: unknown, a: unknown, b: unknown) => unknown;
 /** V8's message for a stack overflow, compared as is: out of stack, a call could throw again. */
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
+/** `OperationFrame.lastResult` when the latest `proceed()` threw. */
+export const NOT_RETURNED: unique symbol = Symbol('not returned');
+
 const NOT_RUN = 0;
-const RETURNED = 1;
-const THREW = 2;
+const RUNNING = 1;
+const RETURNED = 2;
+const THREW = 3;
 
 /**
  * One dispatch of one operation, owned by the pipeline: what signals read (the descriptor,
@@ -40,6 +46,10 @@ const THREW = 2;
  * the matching registrations, walked without a closure per link. Signals that only watch the
  * outcome (metrics, logs, Sentry) run in the walk's loop and add no stack frame; their
  * observers are told once, by one `then` per group, however the rest of the chain ends.
+ *
+ * Nested dispatches stack one walk per dispatch (and one more inside a span), so the walk is
+ * a single small method: the loop, the built-ins' calls and the operation's call in one
+ * frame, the rare work (settling a group, an outcome's bookkeeping) in methods of their own.
  */
 export class OperationFrame {
   /** The operation's span, once the tracing signal has made it. */
@@ -54,6 +64,8 @@ export class OperationFrame {
   private innerState = NOT_RUN;
   private innerError: unknown = undefined;
   private userContext: CqrsOperationContext | undefined = undefined;
+  private lastOutcome: unknown = NOT_RETURNED;
+  private lastThrown: unknown = undefined;
 
   constructor(
     readonly descriptor: OperationDescriptor,
@@ -87,17 +99,25 @@ export class OperationFrame {
   }
 
   /**
-   * Runs the chain around the operation. A synchronous throw of the operation itself stays
-   * synchronous even when a user hook written as an async function turned it into a
-   * rejection, as @nestjs/cqrs throws there; the hooks still see the rejection.
+   * How far the chain has got: grows with every registration reached and once more when the
+   * operation runs. A signal that hands `proceed` to a call it does not own (a context
+   * manager) reads it before and after, to know whether the rest of the chain ran.
    */
-  run(): unknown {
-    const result = this.proceed();
-    if (this.innerState === THREW) {
-      if (isThenable(result)) result.then(undefined, ignore);
-      throw this.innerError;
-    }
-    return result;
+  get step(): number {
+    return this.innerState === NOT_RUN ? this.cursor : this.links.length + 1;
+  }
+
+  /**
+   * What the latest `proceed()` to end returned, or `NOT_RETURNED` when it threw (`lastError`):
+   * that signal recovers the rest of the chain's outcome here, whatever the call it handed
+   * `proceed` to made of it.
+   */
+  get lastResult(): unknown {
+    return this.lastOutcome;
+  }
+
+  get lastError(): unknown {
+    return this.lastThrown;
   }
 
   /** Has `observer` told how the rest of the chain ends (the part after the calling signal). */
@@ -107,70 +127,98 @@ export class OperationFrame {
     else watchers.push(observer, state);
   }
 
+  /** Takes back the last `watch()` (a signal that could not run around the rest after all). */
+  unwatch(): void {
+    this.watchers!.length -= 2;
+  }
+
   /**
    * Runs the rest of the chain: the next registrations that apply, then the operation. Returns
    * its raw result (a plain value stays plain) and lets a synchronous throw through.
+   *
+   * The first call runs the whole chain (the pipeline makes it). There, a synchronous throw of
+   * the operation itself stays synchronous even when a user hook written as an async function
+   * turned it into a rejection, as @nestjs/cqrs throws there; the hooks still see the rejection.
    */
   proceed(): unknown {
-    const watchers = this.watchers;
-    // A user hook may call next() after its own group settled and shrank the list.
-    const from =
-      watchers === undefined
-        ? 0
-        : this.groupStart < watchers.length
-          ? this.groupStart
-          : watchers.length;
+    const first = this.cursor === 0;
+    const from = this.groupFrom();
     let result: unknown;
     try {
-      result = this.advance();
+      const link = this.nextWrapping();
+      if (link === undefined) {
+        this.innerState = RUNNING;
+        result = this.inner.call(this.target, this.arg0, this.arg1);
+        this.innerState = RETURNED;
+      } else {
+        result = link.around !== undefined ? link.around.around(this) : link.invoke(this);
+      }
     } catch (error) {
+      // Recorded before any call: out of stack, a call throws again before its first line.
+      this.lastOutcome = NOT_RETURNED;
+      this.lastThrown = error;
+      if (this.innerState === RUNNING) {
+        this.innerState = THREW;
+        this.innerError = error;
+      }
       if (this.watchers !== undefined && this.watchers.length > from) this.fail(from, error);
       throw error;
     }
-    if (this.watchers === undefined || this.watchers.length <= from) return result;
-    try {
-      return this.settle(from, result);
-    } catch (error) {
-      // Out of stack right here (nesting too deep): the error goes up instead of the
-      // operation's promise, which nobody will await now; left alone, its rejection would be
-      // unhandled and end the process. Inline: a call could run out of stack again.
-      if (result instanceof Promise) {
-        try {
-          result.then(undefined, ignore);
-        } catch {
-          // Nothing left to do it with.
+    if (this.watchers !== undefined && this.watchers.length > from) {
+      try {
+        result = this.settle(from, result);
+      } catch (error) {
+        // Out of stack right here (nesting too deep): the error goes up instead of the
+        // operation's promise, which nobody will await now; left alone, its rejection would be
+        // unhandled and end the process. Inline: a call could run out of stack again.
+        this.lastOutcome = NOT_RETURNED;
+        this.lastThrown = error;
+        if (result instanceof Promise) {
+          try {
+            result.then(undefined, ignore);
+          } catch {
+            // Nothing left to do it with.
+          }
         }
+        throw error;
       }
-      throw error;
     }
+    if (first && this.innerState === THREW) {
+      this.lastOutcome = NOT_RETURNED;
+      this.lastThrown = this.innerError;
+      if (isThenable(result)) result.then(undefined, ignore);
+      throw this.innerError;
+    }
+    this.lastOutcome = result;
+    return result;
   }
 
-  private advance(): unknown {
+  /** Where this call's group of watchers starts in the list. */
+  private groupFrom(): number {
+    const watchers = this.watchers;
+    if (watchers === undefined) return 0;
+    // A user hook may call next() after its own group settled and shrank the list.
+    return this.groupStart < watchers.length ? this.groupStart : watchers.length;
+  }
+
+  /**
+   * Walks to the next registration that runs around the rest of the chain, starting the
+   * watching ones on the way; undefined when the operation itself is next. It has returned
+   * before the chain goes on: its frame is not among those a nested dispatch stacks.
+   */
+  private nextWrapping(): ChainLink | undefined {
     const links = this.links;
     while (this.cursor < links.length) {
       const link = links[this.cursor++]!;
       if (!link.appliesTo(this)) continue;
-      if (link.observes) {
-        link.start(this);
-        continue;
+      if (!link.observes) {
+        // What was watched so far belongs to this group; what the link watches, to the next.
+        this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
+        return link;
       }
-      // What was watched so far belongs to this group; what the link watches, to the next.
-      this.groupStart = this.watchers === undefined ? 0 : this.watchers.length;
-      return link.invoke(this);
+      link.start(this);
     }
-    return this.runInner();
-  }
-
-  private runInner(): unknown {
-    try {
-      const result = this.inner.call(this.target, this.arg0, this.arg1);
-      this.innerState = RETURNED;
-      return result;
-    } catch (error) {
-      this.innerState = THREW;
-      this.innerError = error;
-      throw error;
-    }
+    return undefined;
   }
 
   /** Tells the group's observers (innermost first) how the operation ended; same result back. */

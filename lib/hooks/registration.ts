@@ -23,6 +23,8 @@ export class Registration implements HookRegistration, ChainLink {
   readonly builtIn: boolean;
   /** A watching signal: the chain runs it inline and goes on. */
   readonly observes: boolean;
+  /** A built-in signal around the rest of the chain, called by the frame directly. */
+  readonly around: AroundSignal | undefined;
   readonly matchesOperation: OperationMatcher;
   private readonly form: number;
   private readonly predicate: HookRegistrationOptions['predicate'];
@@ -49,6 +51,7 @@ export class Registration implements HookRegistration, ChainLink {
         ? WATCHING
         : AROUND;
     this.observes = this.form === WATCHING;
+    this.around = this.form === AROUND ? (target as AroundSignal) : undefined;
     this.matchesOperation = compileOperationPatterns(this.operations);
   }
 
@@ -73,20 +76,16 @@ export class Registration implements HookRegistration, ChainLink {
     }
   }
 
-  /** Runs a wrapping registration around the rest of the chain. */
+  /** Runs a user hook or interceptor around the rest of the chain. */
   invoke(frame: OperationFrame): unknown {
-    switch (this.form) {
-      case AROUND:
-        return (this.target as AroundSignal).around(frame);
-      case USER_HOOK:
-        return (this.target as InstrumentationHook)(
-          frame.operation,
-          frame.attributes,
-          userNext(frame),
-        );
-      default:
-        return (this.target as CqrsInterceptor).intercept(frame.context, userNext(frame));
+    if (this.form === USER_HOOK) {
+      return (this.target as InstrumentationHook)(
+        frame.operation,
+        frame.attributes,
+        userNext(frame),
+      );
     }
+    return (this.target as CqrsInterceptor).intercept(frame.context, userNext(frame));
   }
 
   unregister(): void {

@@ -19,7 +19,7 @@ import { RedactionPolicy } from '../redaction/redaction.policy';
 import type { CqrsSpan, SpanAttributes } from './span-factories/cqrs-span.interface';
 import { shareTracingWithFrameworkHooks } from './framework-hooks/framework-hooks.installer';
 import { OpenTelemetryCqrsSpan } from './span-factories/opentelemetry.span';
-import { runInSpan } from './span-factories/run-in-span';
+import { afterSpanFailure, afterSpanRun, runInSpan } from './span-factories/run-in-span';
 import type { HandlerSpanOptions, SpanFactory } from './span-factories/span-factory.interface';
 import {
   MESSAGING_SYSTEM,
@@ -111,22 +111,38 @@ export class TracingInterceptor implements AroundSignal, OnModuleInit {
   }
 
   around(frame: OperationFrame): unknown {
-    const policy = this.telemetry.ofFrame(frame);
+    const span = this.openSpan(frame);
     // No span: what the operation dispatches nests under the span active around it.
-    if (!policy.tracing) return frame.proceed();
-    let span: CqrsSpan;
+    if (span === undefined) return frame.proceed();
+    if (!(span instanceof OpenTelemetryCqrsSpan)) {
+      return runInSpan(span, frame, this.spanOutcome, this.reporter, SOURCE);
+    }
+    // runInSpan's way for the default span, written out here: a dispatch nested in the handler
+    // stacks this function once more, and runInSpan's frame not at all. An OpenTelemetry span
+    // that does not record has nothing to end (the API's NonRecordingSpan, which the SDK hands
+    // out for an unsampled span): nobody watches the outcome for it, so an untraced
+    // operation's promise gets no `then` from tracing.
+    const watched = span.isRecording();
+    if (watched) frame.watch(this.spanOutcome, span);
+    const step = frame.step;
     try {
-      span = this.startSpan(frame, policy);
+      context.with(trace.setSpan(context.active(), span.span), frame.proceed, frame);
+    } catch (failure) {
+      return afterSpanFailure(span, frame, step, failure, this.reporter, SOURCE, watched);
+    }
+    return afterSpanRun(span, frame, step, this.reporter, SOURCE, watched);
+  }
+
+  /** The operation's span, or undefined when it has none (its policy, a failing factory). */
+  private openSpan(frame: OperationFrame): CqrsSpan | undefined {
+    const policy = this.telemetry.ofFrame(frame);
+    if (!policy.tracing) return undefined;
+    try {
+      return this.startSpan(frame, policy);
     } catch (error) {
       this.reporter.report(SOURCE, error);
-      return frame.proceed();
+      return undefined;
     }
-    // An OpenTelemetry span that does not record has nothing to end (the API's
-    // NonRecordingSpan, which the SDK hands out for an unsampled span): nobody watches the
-    // outcome for it, so an untraced operation's promise gets no `then` from tracing.
-    const observer =
-      span instanceof OpenTelemetryCqrsSpan && !span.isRecording() ? undefined : this.spanOutcome;
-    return runInSpan(span, frame, observer, this.reporter, SOURCE);
   }
 
   private startSpan(frame: OperationFrame, policy: ResolvedTelemetryPolicy): CqrsSpan {
