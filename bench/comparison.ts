@@ -36,6 +36,16 @@ async function timed(variants: Variant[]): Promise<ComparisonResult['ratio']> {
   return results.length === 2 ? results[0]!.nsPerOp / results[1]!.nsPerOp : undefined;
 }
 
+/** A measured side, its baseline, and a third variant beside them: ns per operation each. */
+async function timedThree(
+  variants: [Variant, Variant, Variant],
+): Promise<[number, number, number]> {
+  const results = await measureInterleaved(variants, { rounds, iterations, warmupRounds: 3 });
+  printTimes(results, 1);
+  for (const variant of variants) await variant.close();
+  return [results[0]!.nsPerOp, results[1]!.nsPerOp, results[2]!.nsPerOp];
+}
+
 /** How deep `Nest` handlers dispatching each other synchronously get before the stack ends. */
 async function depthOf(app: BenchApp): Promise<number> {
   deepest.depth = 0;
@@ -121,15 +131,7 @@ async function run(comparison: Comparison): Promise<ComparisonResult> {
     case 'construct': {
       // BaseCommand, the plain class, and the plain class with read-only own fields: the
       // third shows what `Object.defineProperty` per field costs by itself.
-      const variants = constructionVariants();
-      const results = await measureInterleaved(variants, { rounds, iterations, warmupRounds: 3 });
-      printTimes(results, 1);
-      for (const variant of variants) await variant.close();
-      const [base, plain, readOnly] = results.map((result) => result.nsPerOp) as [
-        number,
-        number,
-        number,
-      ];
+      const [base, plain, readOnly] = await timedThree(constructionVariants());
       return {
         id: comparison.id,
         ratio: base / plain,
@@ -144,15 +146,11 @@ async function run(comparison: Comparison): Promise<ComparisonResult> {
       if (comparison.byHand === undefined) {
         return { id: comparison.id, ratio: await timed(variants), detail: '' };
       }
-      variants.push(await createVariant(comparison.byHand()));
-      const results = await measureInterleaved(variants, { rounds, iterations, warmupRounds: 3 });
-      printTimes(results, 1);
-      for (const variant of variants) await variant.close();
-      const [module, bare, byHand] = results.map((result) => result.nsPerOp) as [
-        number,
-        number,
-        number,
-      ];
+      const [module, bare, byHand] = await timedThree([
+        variants[0]!,
+        variants[1]!,
+        await createVariant(comparison.byHand()),
+      ]);
       return {
         id: comparison.id,
         ratio: module / bare,
