@@ -311,7 +311,7 @@ function run(combo, tarball) {
   cpSync(join(HERE, 'app/harness/instrument.ts'), join(app, 'src/harness/instrument.ts'));
   cpSync(join(HERE, `app/harness/otel-${combo.otel}.ts`), join(app, 'src/harness/otel.ts'));
   cpSync(join(HERE, 'app/e2e.test.mjs'), join(app, 'e2e.test.mjs'));
-  cpSync(join(HERE, 'app/free-port.mjs'), join(app, 'free-port.mjs'));
+  cpSync(join(HERE, 'app/ports.mjs'), join(app, 'ports.mjs'));
   const crossService = combo.install !== 'readme';
   if (crossService) {
     cpSync(join(HERE, 'app/microservices'), join(app, 'src/harness/microservices'), {

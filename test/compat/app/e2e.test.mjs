@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { freePort } from './free-port.mjs';
+import { freePort } from './ports.mjs';
 
 const PRELOAD = process.env.COMPAT_MODULE === 'esm' ? '--import' : '--require';
 const PORT = await freePort();

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { freePort } from './free-port.mjs';
+import { acceptingConnections, freePort } from './ports.mjs';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const NATS_PORT = await freePort();
@@ -32,6 +32,8 @@ async function eventually(probe, what, timeoutMs = 15000) {
 before(async () => {
   assert.ok(existsSync(NATS_SERVER), `${NATS_SERVER} missing: install Debian's nats-server`);
   broker = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(NATS_PORT)], { stdio: 'ignore' });
+  // The app's NATS client gives up at once on a refused connection: the broker must be up.
+  await acceptingConnections(NATS_PORT);
   app = spawn(process.execPath, ['./dist/harness/microservices/shipping.main.js'], {
     env: { ...process.env, PORT: String(PORT), NATS_URL: `nats://127.0.0.1:${NATS_PORT}` },
     stdio: ['ignore', 'pipe', 'pipe'],
