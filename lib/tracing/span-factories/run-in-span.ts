@@ -10,12 +10,11 @@ import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 
 /**
  * Runs the rest of `frame`'s chain as the operation of `span` — active while it runs, ended
- * by `observer` when it settles (no observer: a span with nothing to end) — and hands back
- * exactly what the chain returned or threw. A span whose `runInContext` throws (a custom
- * `SpanFactory`, a broken OpenTelemetry context manager), swallows the result or replaces it
- * cannot change the operation: before the chain ran, the span is abandoned (ended, reported)
- * and the chain runs without it; after, its own failure is reported and the operation's
- * outcome wins.
+ * by `observer` when it settles — and hands back exactly what the chain returned or threw. A
+ * span whose `runInContext` throws (a custom `SpanFactory`, a broken OpenTelemetry context
+ * manager), swallows the result or replaces it cannot change the operation: before the chain
+ * ran, the span is abandoned (ended, reported) and the chain runs without it; after, its own
+ * failure is reported and the operation's outcome wins.
  *
  * The default span enters its context with `context.with` here, handing it `frame.proceed`
  * itself: a nested dispatch costs neither `runInContext`'s frame nor a closure's. The frame
@@ -25,13 +24,12 @@ import { OpenTelemetryCqrsSpan } from './opentelemetry.span';
 export function runInSpan(
   span: CqrsSpan,
   frame: OperationFrame,
-  observer: OutcomeObserver<CqrsSpan> | undefined,
+  observer: OutcomeObserver<CqrsSpan>,
   reporter: FailureReporter,
   source: string,
 ): unknown {
   // Watched first: the span ends after the signals inside it have seen the outcome.
-  const watched = observer !== undefined;
-  if (watched) frame.watch(observer, span);
+  frame.watch(observer, span);
   const step = frame.step;
   try {
     if (span instanceof OpenTelemetryCqrsSpan) {
@@ -40,9 +38,9 @@ export function runInSpan(
       span.runInContext(() => frame.proceed());
     }
   } catch (failure) {
-    return afterSpanFailure(span, frame, step, failure, reporter, source, watched);
+    return afterSpanFailure(span, frame, step, failure, reporter, source, true);
   }
-  return afterSpanRun(span, frame, step, reporter, source, watched);
+  return afterSpanRun(span, frame, step, reporter, source, true);
 }
 
 /**
