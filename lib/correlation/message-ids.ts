@@ -41,15 +41,9 @@ export function idsForDispatch(
   reporter?: ReadFailureSink,
 ): MessageIds {
   const store = currentStore() as Store | undefined;
-  let ownId: string | undefined;
-  let ownCorrelationId: string | undefined;
-  if (hasCheckedEnvelope(message)) {
-    ownId = (message as Record<string, string>)[idField];
-    ownCorrelationId = (message as { correlationId?: string }).correlationId;
-  } else {
-    ownId = checkedId(ownField(message, idField, reporter));
-    ownCorrelationId = checkedId(ownField(message, 'correlationId', reporter));
-  }
+  const checked = hasCheckedEnvelope(message);
+  const ownId = envelopeId(message, idField, checked, reporter);
+  const ownCorrelationId = envelopeId(message, 'correlationId', checked, reporter);
   let correlationId = ownCorrelationId ?? store?.[CORRELATION_ID];
   if (correlationId === undefined) {
     correlationId = generateCorrelationId();
@@ -71,21 +65,26 @@ export function ownIds(
   idField: 'requestId' | 'eventId',
   reporter?: ReadFailureSink,
 ): MessageIds {
-  if (hasCheckedEnvelope(message)) {
-    return {
-      messageId: (message as Record<string, string>)[idField],
-      correlationId: (message as { correlationId?: string }).correlationId,
-      causationId: undefined,
-    };
-  }
+  const checked = hasCheckedEnvelope(message);
   return {
-    messageId: checkedId(ownField(message, idField, reporter)),
-    correlationId: checkedId(ownField(message, 'correlationId', reporter)),
+    messageId: envelopeId(message, idField, checked, reporter),
+    correlationId: envelopeId(message, 'correlationId', checked, reporter),
     causationId: undefined,
   };
 }
 
-function checkedId(value: unknown): string | undefined {
+/**
+ * A message's own id field if it holds an id of the one format: read as is from an envelope
+ * its constructor checked (`checked`, see `hasCheckedEnvelope`), checked here otherwise.
+ */
+function envelopeId(
+  message: unknown,
+  key: string,
+  checked: boolean,
+  reporter: ReadFailureSink | undefined,
+): string | undefined {
+  if (checked) return (message as Record<string, string | undefined>)[key];
+  const value = ownField(message, key, reporter);
   return isValidCorrelationId(value) ? value : undefined;
 }
 
