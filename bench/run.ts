@@ -13,6 +13,7 @@ console.log(
     ? 'messages: plain classes that copy their fields (BENCH_MESSAGES=plain)'
     : 'messages: BaseCommand subclasses, as the README writes them (BENCH_MESSAGES=plain: plain classes)',
 );
+console.log(`Node ${process.version}, V8 ${process.versions.v8}`);
 const rows: string[] = [];
 let over = 0;
 

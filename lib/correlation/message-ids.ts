@@ -1,5 +1,6 @@
 import { hasCheckedEnvelope } from '../messages/checked-envelope';
 import { uuidV4 } from '../shared/uuid-v4';
+import { anchorShape } from '../shared/shape-anchor';
 import { currentStore, runInStore } from './cls-store';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id';
 import {
@@ -139,6 +140,9 @@ class HandlerStore {
     writeHandlerIds(this as unknown as Store, ids, messageType);
   }
 }
+
+// Made on every dispatch outside a context, dropped when it ends (shape-anchor.ts).
+anchorShape(new HandlerStore({ messageId: '', correlationId: '', causationId: '' }, ''));
 
 function writeHandlerIds(store: Store, ids: MessageIds, messageType: string): void {
   store[CORRELATION_ID] = ids.correlationId;

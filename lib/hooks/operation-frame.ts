@@ -3,6 +3,7 @@ import type { MessageIds } from '../correlation/message-ids';
 import type { CqrsSpan } from '../shared/cqrs-span';
 import type { CqrsOperationContext, OperationAttributes } from './hook.types';
 import type { OperationDescriptor } from './operation-descriptor';
+import { anchorShape } from '../shared/shape-anchor';
 import { isThenable } from './thenable';
 
 /**
@@ -266,6 +267,20 @@ export class OperationFrame {
     watchers.length = from;
   }
 }
+
+// A frame whose start time was read: its fields hold what a dispatch's do (shape-anchor.ts).
+void anchorShape(
+  new OperationFrame(
+    undefined as unknown as OperationDescriptor,
+    {},
+    undefined,
+    undefined,
+    [],
+    undefined,
+    ignore,
+    undefined,
+  ),
+).startedAt;
 
 function notifySuccess(watchers: unknown[], from: number, to: number, result: unknown): void {
   for (let i = to - 2; i >= from; i -= 2) {

@@ -1,5 +1,6 @@
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   SpanStatusCode,
   trace,
   type AttributeValue,
@@ -9,6 +10,7 @@ import {
 import type { CqrsSpan, SpanAttributes } from './cqrs-span.interface';
 import { errorMessageOf, errorTypeOf } from '../error-attributes';
 import { TracingAttributes } from '../tracing.constants';
+import { anchorShape } from '../../shared/shape-anchor';
 
 /** A `CqrsSpan` over an OpenTelemetry span. */
 export class OpenTelemetryCqrsSpan implements CqrsSpan {
@@ -54,3 +56,7 @@ export class OpenTelemetryCqrsSpan implements CqrsSpan {
     return this.span.spanContext();
   }
 }
+
+// The wrapper's shape, and that of the API's span that never records: an unsampled operation
+// makes both on every dispatch (shape-anchor.ts).
+anchorShape(new OpenTelemetryCqrsSpan(trace.wrapSpanContext(INVALID_SPAN_CONTEXT)));
