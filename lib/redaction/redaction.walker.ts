@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { types } from 'node:util';
+import { isoTimeOf } from '../shared/iso-time';
 import { type FieldAction, getFieldActions } from './redaction.decorators';
 import { REDACTION_MARKER, TRUNCATION_SUFFIX } from './redaction.options';
 import type { KeyMatcher } from './key-matcher';
@@ -394,11 +395,7 @@ function strongest(
  * methods, so user overrides (including `toJSON`) are never called and bytes never copied.
  */
 function leafOf(value: object): string | number | boolean | typeof NOT_LEAF {
-  if (types.isDate(value)) {
-    return Number.isNaN(Date.prototype.getTime.call(value))
-      ? 'Invalid Date'
-      : Date.prototype.toISOString.call(value);
-  }
+  if (types.isDate(value)) return isoTimeOf(value);
   if (ArrayBuffer.isView(value)) {
     const kind = Buffer.isBuffer(value)
       ? 'Buffer'

@@ -1,5 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
+import { types } from 'node:util';
+import { isoTimeOf } from '../../shared/iso-time';
 import { messageClassOf } from '../../hooks/operation-descriptor';
 import type { RedactionPolicy } from '../../redaction/redaction.policy';
 import type { SpanAttributes } from '../span-factories/cqrs-span.interface';
@@ -89,8 +91,9 @@ function writeMetadata(
     sink.setAttribute(TracingAttributes.CAUSATION_ID, causationId);
   if (message === null || typeof message !== 'object') return;
   const requestedAt = (message as { requestedAt?: unknown }).requestedAt;
-  if (requestedAt instanceof Date && !Number.isNaN(requestedAt.getTime())) {
-    sink.setAttribute(TracingAttributes.REQUESTED_AT, requestedAt.toISOString());
+  if (types.isDate(requestedAt)) {
+    const written = isoTimeOf(requestedAt);
+    if (written !== 'Invalid Date') sink.setAttribute(TracingAttributes.REQUESTED_AT, written);
   }
   if (requestedByView === undefined) return;
   const requestedBy = (message as { requestedBy?: unknown }).requestedBy;
