@@ -7,6 +7,8 @@ export interface KeyDecision {
   readonly action: FieldAction | undefined;
   /** The key as written out: itself, unless it holds secret-shaped text (a map keyed by e-mail). */
   readonly emitted: string;
+  /** `emitted` as a JSON object's member name, colon included: `"emitted":`. */
+  readonly jsonName: string;
 }
 
 // Keys come from message classes, but payloads can carry maps keyed by anything: the cache of
@@ -50,7 +52,8 @@ export class KeyMatcher {
   decide(key: string): KeyDecision {
     let decision = this.cache.get(key);
     if (decision === undefined) {
-      decision = { action: this.compute(key), emitted: this.scrubber.scrub(key) };
+      const emitted = this.scrubber.scrub(key);
+      decision = { action: this.compute(key), emitted, jsonName: `${JSON.stringify(emitted)}:` };
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
       this.cache.set(key, decision);
     }

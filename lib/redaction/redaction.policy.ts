@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { isoTimeOf } from '../shared/iso-time';
 import {
   type FieldAction,
   getAuditFields,
@@ -105,38 +106,45 @@ export class RedactionPolicy {
     if (prototype !== Object.prototype && (prototype === null || !this.isPlainClass(prototype))) {
       return undefined;
     }
-    const copy: Record<string, unknown> = {};
+    // Written member by member: one string, no copy of the message built and stringified.
     const source = value as Record<string, unknown>;
+    let json = '';
     for (const key of Object.keys(source)) {
       const decision = this.rules.keys.decide(key);
       // A key holding secret-shaped text (rare) is left to the walker, which writes it scrubbed.
       if (decision.action === 'hash' || decision.emitted !== key) return undefined;
+      let member: string;
       if (decision.action === 'redact') {
         // Like the walker, a redacted field's value is never read.
-        copy[key] = REDACTION_MARKER;
-        continue;
+        member = REDACTED_JSON;
+      } else {
+        // An own getter that throws lands in tryFlatJson's catch: the walker then describes it.
+        const field: unknown = source[key];
+        switch (typeof field) {
+          case 'string':
+            member = JSON.stringify(this.rules.scrubber.scrub(field));
+            break;
+          case 'number':
+            // What JSON.stringify writes for a number.
+            member = Number.isFinite(field) ? String(field) : 'null';
+            break;
+          case 'boolean':
+            member = field ? 'true' : 'false';
+            break;
+          case 'undefined':
+            continue;
+          case 'object':
+            if (field === null) member = 'null';
+            else if (field instanceof Date) member = `"${isoTimeOf(field)}"`;
+            else return undefined;
+            break;
+          default:
+            return undefined;
+        }
       }
-      // An own getter that throws lands in tryFlatJson's catch: the walker then describes it.
-      const field: unknown = source[key];
-      switch (typeof field) {
-        case 'string':
-          copy[key] = this.rules.scrubber.scrub(field);
-          break;
-        case 'number':
-        case 'boolean':
-        case 'undefined':
-          copy[key] = field;
-          break;
-        case 'object':
-          if (field === null) copy[key] = null;
-          else if (field instanceof Date) copy[key] = isoString(field);
-          else return undefined;
-          break;
-        default:
-          return undefined;
-      }
+      json = `${json === '' ? '{' : `${json},`}${decision.jsonName}${member}`;
     }
-    return JSON.stringify(copy);
+    return json === '' ? '{}' : `${json}}`;
   }
 
   private isPlainClass(prototype: object): boolean {
@@ -359,6 +367,8 @@ const MAX_STACK_CHARS = 16_384;
 // Error texts are scrubbed on failure only, but a 10 MB message must still cost a bounded scan.
 const MAX_SCRUBBED_CHARS = 65_536;
 
+const REDACTED_JSON = JSON.stringify(REDACTION_MARKER);
+
 function readField(source: object, key: string): unknown {
   try {
     return (source as Record<string, unknown>)[key];
@@ -393,11 +403,6 @@ function describe(value: unknown): string {
   } catch {
     return 'unprintable value';
   }
-}
-
-function isoString(date: Date): string {
-  const time = Date.prototype.getTime.call(date);
-  return Number.isNaN(time) ? 'Invalid Date' : Date.prototype.toISOString.call(date);
 }
 
 function compileRules(options: ResolvedRedactionOptions): CompiledRedactionRules {

@@ -21,6 +21,17 @@ describe('serialize fast path for flat messages', () => {
     ['an invalid Date', { at: new Date('nope') }],
     ['non-finite numbers', { a: NaN, b: Infinity, c: -0 }],
     ['a long string', { text: 'x'.repeat(10_000) }],
+    ['an empty object', {}],
+    ['only undefined fields', { a: undefined, b: undefined }],
+    ['integer-like keys, written first in ascending order', { b: 1, 2: 'two', 1: 'one' }],
+    [
+      'strings and keys JSON must escape',
+      { 'k"e\\y': 'quote " backslash \\ newline \n tab \t \u2028 \u0001 é 😀', lone: '\ud800' },
+    ],
+    [
+      'numbers of every form',
+      { big: 1e21, small: 5e-7, negative: -12.5, zero: -0, max: Number.MAX_VALUE },
+    ],
   ];
 
   it.each(cases)('gives the same JSON as the walker for %s', (_name, value) => {
