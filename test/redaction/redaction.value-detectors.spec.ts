@@ -57,6 +57,23 @@ describe('value detectors', () => {
     });
   });
 
+  it('skips the scan of a bare UUID only: anything else 36 characters long is scanned', () => {
+    // Bare ids are written without a scan; inside a longer string the same ids are scanned
+    // (the test above), and no detector finds anything there either.
+    const ids = ['12345678-1234-5678-9012-345678901234', randomUUID().toUpperCase()];
+    for (const id of ids) expect(policy.serialize({ id }).json).toBe(JSON.stringify({ id }));
+    // 36 characters, but not a UUID: scanned, and the secret found.
+    const email = 'ada-lovelace-at-work@example.co.uk.x';
+    expect(email).toHaveLength(36);
+    expect(policy.sanitize({ note: email })).toEqual({ note: '***.x' });
+    const card = 'card 4242 4242 4242 4242 declined ok';
+    expect(card).toHaveLength(36);
+    expect(policy.sanitize({ note: card })).toEqual({ note: 'card *** declined ok' });
+    // The app's own patterns run on every string, ids included.
+    const own = new RedactionPolicy({ valuePatterns: [/^12345678-/] });
+    expect(own.sanitize({ id: ids[0] })).toEqual({ id: '***1234-5678-9012-345678901234' });
+  });
+
   it('scrubs Map keys that hold secret-shaped text', () => {
     expect(policy.sanitize({ byUser: new Map([['ada@example.com', 3]]) })).toEqual({
       byUser: { '***': 3 },
