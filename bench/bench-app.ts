@@ -86,6 +86,8 @@ export const RESULT = { accepted: true };
 export class InlineSignals {
   run: (command: OrderCommand, handler: string, body: () => Promise<unknown>) => Promise<unknown> =
     (_command, _handler, body) => body();
+  /** Whether the nesting handler runs its dispatch inside `run` too: an app that has `run`. */
+  nesting = false;
 }
 
 function handlerClass(command: OrderCommandClass): Type<ICommandHandler> {
@@ -118,10 +120,19 @@ export const deepest = { depth: 0 };
 
 @CommandHandler(Nest)
 export class NestHandler implements ICommandHandler<Nest> {
-  constructor(@Inject(CommandBus) private readonly bus: CommandBus) {}
+  constructor(
+    @Inject(CommandBus) private readonly bus: CommandBus,
+    @Inject(InlineSignals) private readonly inline: InlineSignals,
+  ) {}
   execute(command: Nest): Promise<unknown> {
     if (command.depth > deepest.depth) deepest.depth = command.depth;
     if (command.depth >= command.limit) return Promise.resolve(command.depth);
+    // The hand-written signals around this dispatch too; the other apps nest without a closure.
+    if (this.inline.nesting) {
+      return this.inline.run(command as unknown as OrderCommand, 'NestHandler', () =>
+        this.bus.execute(new Nest(command.depth + 1, command.limit)),
+      );
+    }
     return this.bus.execute(new Nest(command.depth + 1, command.limit));
   }
 }
@@ -154,7 +165,11 @@ export async function createVariant(spec: AppSpec): Promise<BenchApp> {
     providers: [InlineSignals, ...HANDLERS, NestHandler, ...(spec.providers ?? [])],
   }).compile();
   await moduleRef.init();
-  if (spec.inline) moduleRef.get(InlineSignals).run = spec.inline;
+  if (spec.inline) {
+    const signals = moduleRef.get(InlineSignals);
+    signals.run = spec.inline;
+    signals.nesting = true;
+  }
   if (spec.hook) moduleRef.get(HookRegistry).register((_operation, _attributes, next) => next());
   await spec.before?.(moduleRef);
   const bus = moduleRef.get(CommandBus);

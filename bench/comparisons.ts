@@ -109,6 +109,14 @@ export const COMPARISONS: readonly Comparison[] = [
     specs: () => [fullPipelineSpec('module, full pipeline'), bare],
   },
   {
+    // The floor of the line above: what the same signals stack when a team writes them.
+    id: 'depth-by-hand',
+    title: 'nested synchronous dispatch depth before RangeError, the same signals by hand / bare',
+    measure: 'depth',
+    tracer: 'sampled',
+    specs: () => [handWrittenSpec('same signals written by hand inline'), bare],
+  },
+  {
     id: 'construct',
     title: 'constructing a BaseCommand / a plain class with the same fields and a randomUUID()',
     budget: { limit: 1.5, bound: 'max' },
