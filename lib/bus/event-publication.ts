@@ -1,3 +1,5 @@
+import { anchorShape } from '../shared/shape-anchor';
+
 const WAITING = 0;
 const RETURNED = 1;
 const THREW = 2;
@@ -13,13 +15,14 @@ const THREW = 2;
  * itself (or lets its synchronous throw through); the others get a promise of it.
  */
 export class EventPublication {
+  // Every field is set by the constructor, so every publication has one shape (kept alive below).
   private open: number;
   private readonly reached: boolean[];
   private state: number = WAITING;
   /** The publisher's result, or what it (or a refusing hook) threw. */
-  private outcome: unknown;
-  private deferred: Deferred | undefined;
-  private rejectedWith: unknown;
+  private outcome: unknown = undefined;
+  private deferred: Deferred | undefined = undefined;
+  private rejectedWith: unknown = undefined;
   private hasRejection = false;
 
   constructor(
@@ -148,3 +151,6 @@ function quietRejection(error: unknown): Promise<never> {
 }
 
 function ignore(): void {}
+
+// One per `publish`, dropped once its events have run (shape-anchor.ts).
+anchorShape(new EventPublication([undefined], () => undefined));

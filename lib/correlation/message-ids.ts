@@ -141,8 +141,11 @@ class HandlerStore {
   }
 }
 
-// Made on every dispatch outside a context, dropped when it ends (shape-anchor.ts).
-anchorShape(new HandlerStore({ messageId: '', correlationId: '', causationId: '' }, ''));
+// Made on every dispatch outside a context, dropped when it ends (shape-anchor.ts); and the
+// store of a dispatch inside one (an event's handler, a saga's command): its parent spread.
+anchorShape({
+  ...anchorShape(new HandlerStore({ messageId: '', correlationId: '', causationId: '' }, '')),
+});
 
 function writeHandlerIds(store: Store, ids: MessageIds, messageType: string): void {
   store[CORRELATION_ID] = ids.correlationId;

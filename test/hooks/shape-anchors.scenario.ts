@@ -1,15 +1,28 @@
 import { writeSync } from 'node:fs';
-import { Module } from '@nestjs/common';
-import { CommandBus, CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  CommandBus,
+  CommandHandler,
+  CqrsModule,
+  EventBus,
+  EventsHandler,
+  ofType,
+  Saga,
+  type ICommandHandler,
+  type IEvent,
+  type IEventHandler,
+} from '@nestjs/cqrs';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { BaseCommand, CqrsObservabilityModule, HookRegistry } from '../../lib';
+import { BaseCommand, BaseEvent, CqrsObservabilityModule, HookRegistry } from '../../lib';
 
 /**
  * Dispatches commands through the module (correlation, a span that is never sampled, a user
- * hook), forcing a full GC between batches, and writes `BATCHES-START` before the batches
+ * hook), each publishing an event to a handler (and one to a saga), forcing a full GC between
+ * batches, and writes `BATCHES-START` before the batches
  * whose deoptimisations the spec reads. Run with --trace-deopt and gc exposed.
  */
 const NAMES = ['Place', 'Cancel', 'Ship', 'Refund', 'Reserve', 'Release', 'Charge', 'Notify'];
@@ -23,9 +36,16 @@ const COMMANDS = NAMES.map(
   (name) => ({ [name]: class extends BaseCommand<string, { orderId: string }> {} })[name]!,
 );
 
-const HANDLERS = COMMANDS.map((command) => {
+/** Each command's event: handled by one handler, the first one also by a saga. */
+const EVENTS = NAMES.map(
+  (name) => ({ [`${name}d`]: class extends BaseEvent<{ orderId: string }> {} })[`${name}d`]!,
+);
+
+const HANDLERS = COMMANDS.map((command, i) => {
   class Handler implements ICommandHandler<BaseCommand<string, { orderId: string }>> {
+    constructor(@Inject(EventBus) private readonly events: EventBus) {}
     async execute(): Promise<string> {
+      this.events.publish(new EVENTS[i]!({ orderId: 'o-1' }));
       return 'done';
     }
   }
@@ -33,12 +53,28 @@ const HANDLERS = COMMANDS.map((command) => {
   return Handler;
 });
 
+@EventsHandler(...EVENTS)
+class EventsSeen implements IEventHandler {
+  handle(): void {}
+}
+
+/** The first event makes the last command: a saga's emission, its own operation. */
+@Injectable()
+class OrderSaga {
+  @Saga()
+  placed = (events$: Observable<IEvent>) =>
+    events$.pipe(
+      ofType(EVENTS[0]!),
+      map(() => new COMMANDS[7]!({ orderId: 'o-1' })),
+    );
+}
+
 @Module({
   imports: [
     CqrsModule.forRoot(),
     CqrsObservabilityModule.forRoot({ metrics: false, logging: false, sentry: false }),
   ],
-  providers: HANDLERS,
+  providers: [...HANDLERS, EventsSeen, OrderSaga],
 })
 class AppModule {}
 
