@@ -108,7 +108,8 @@ export class RedactionPolicy {
     }
     // Written member by member: one string, no copy of the message built and stringified.
     const source = value as Record<string, unknown>;
-    let json = '';
+    let json = '{';
+    let separator = '';
     for (const key of Object.keys(source)) {
       const decision = this.rules.keys.decide(key);
       // A key holding secret-shaped text (rare) is left to the walker, which writes it scrubbed.
@@ -142,9 +143,10 @@ export class RedactionPolicy {
             return undefined;
         }
       }
-      json = `${json === '' ? '{' : `${json},`}${decision.jsonName}${member}`;
+      json += `${separator}${decision.jsonName}${member}`;
+      separator = ',';
     }
-    return json === '' ? '{}' : `${json}}`;
+    return `${json}}`;
   }
 
   private isPlainClass(prototype: object): boolean {
