@@ -77,7 +77,10 @@ describe('the hot path across full GCs', () => {
     ours.delete('snapshot');
     expect(ours).toContain('OperationFrame');
     expect(ours).toContain('get step');
-    const deoptimised = (await deoptimisedByGc()).filter((name) => ours.has(name));
+    // Node's own code behind `AsyncLocalStorage.snapshot()`, which a saga's entry takes for
+    // each event: it checks the shapes of the snapshot's resource and bound function.
+    const taken = new Set([...ours, 'AsyncResource', 'runInAsyncScope']);
+    const deoptimised = (await deoptimisedByGc()).filter((name) => taken.has(name));
     expect(deoptimised).toEqual([]);
   }, 60_000);
 });
