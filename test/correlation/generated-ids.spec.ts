@@ -14,6 +14,23 @@ describe('uuidV4', () => {
     }
     expect(ids.size).toBe(2000);
   });
+
+  it('writes every random byte to its own two digits: no digit is fixed or copies another', () => {
+    // The 30 hex digits outside the version digit (14) and the variant digit (19), dashes aside.
+    const positions = [...Array(36).keys()].filter(
+      (i) => ![8, 13, 18, 23].includes(i) && i !== 14 && i !== 19,
+    );
+    const ids = Array.from({ length: 4000 }, () => uuidV4());
+    for (const i of positions) {
+      expect([i, new Set(ids.map((id) => id[i])).size]).toEqual([i, 16]);
+    }
+    expect(new Set(ids.map((id) => id[19])).size).toBe(4);
+    for (const i of positions) {
+      for (const j of positions) {
+        if (i < j) expect([i, j, ids.some((id) => id[i] !== id[j])]).toEqual([i, j, true]);
+      }
+    }
+  });
 });
 
 describe('isValidId', () => {
