@@ -18,9 +18,12 @@ import {
   sagaErrorDescriptor,
   sagaRunDescriptor,
   classOf,
+  type MessageClassDescriptor,
   type OperationDescriptor,
 } from '../hooks/operation-descriptor';
+import { isLoneHook, runLoneHook } from '../hooks/lone-hook';
 import { OperationFrame } from '../hooks/operation-frame';
+import { Registration } from '../hooks/registration';
 import { isThenable } from '../hooks/thenable';
 import { EventPublication } from './event-publication';
 import {
@@ -101,6 +104,9 @@ export class MessageDispatcher {
       if (frame === undefined) {
         return dispatcher.executeUnobserved(this, original, message, asyncContext);
       }
+      if (frame instanceof Registration) {
+        return dispatcher.executeWithLoneHook(frame, kind, this, original, message, asyncContext);
+      }
       // A saga's frame runs the command's frame, which enters the handler's context itself.
       if (!dispatcher.correlation || frame.descriptor.role === OperationRole.SAGA) {
         return frame.proceed();
@@ -111,7 +117,8 @@ export class MessageDispatcher {
 
   /**
    * The operation of a bus call — the `saga.run` one around it when a saga emitted the
-   * command — or undefined when nothing runs around it.
+   * command — or undefined when nothing runs around it. Without correlation, a chain of one
+   * user hook alone needs no frame: its registration comes back instead (`isLoneHook`).
    */
   private commandFrame(
     kind: 'command' | 'query',
@@ -119,7 +126,7 @@ export class MessageDispatcher {
     original: Method,
     message: unknown,
     asyncContext: unknown,
-  ): OperationFrame | undefined {
+  ): OperationFrame | Registration | undefined {
     const type = messageClassOf(message);
     const descriptor = kind === 'command' ? type.command : type.query;
     const emission =
@@ -127,32 +134,14 @@ export class MessageDispatcher {
         ? this.sagaEmissions.get(message)
         : undefined;
     const links = this.registry.chainFor(descriptor);
-    if (emission === undefined && links.length === 0) return undefined;
+    if (emission === undefined) {
+      if (links.length === 0) return undefined;
+      if (!this.correlation && isLoneHook(links)) return links[0];
+    }
     const ids = this.correlation
       ? idsForDispatch(message, 'requestId', this.reporter)
       : ownIds(message, 'requestId', this.reporter);
-    const attributes: OperationAttributes =
-      kind === 'command'
-        ? {
-            kind,
-            message_type: type.name,
-            message,
-            message_id: ids.messageId,
-            correlation_id: ids.correlationId,
-            causation_id: ids.causationId,
-            handler: this.handlerNames.get(type.type),
-            'command.type': type.name,
-          }
-        : {
-            kind,
-            message_type: type.name,
-            message,
-            message_id: ids.messageId,
-            correlation_id: ids.correlationId,
-            causation_id: ids.causationId,
-            handler: this.handlerNames.get(type.type),
-            'query.type': type.name,
-          };
+    const attributes = this.commandAttributes(kind, type, message, ids);
     const frame = new OperationFrame(
       descriptor,
       attributes,
@@ -167,6 +156,59 @@ export class MessageDispatcher {
     if (emission === undefined) return frame;
     this.sagaEmissions.delete(message as object);
     return this.sagaFrame(emission, type.name, message, ids, frame);
+  }
+
+  /** A bus call whose chain is one user hook alone, without correlation (lone-hook.ts). */
+  private executeWithLoneHook(
+    link: Registration,
+    kind: 'command' | 'query',
+    bus: object,
+    original: Method,
+    message: unknown,
+    asyncContext: unknown,
+  ): unknown {
+    const type = messageClassOf(message);
+    const descriptor = kind === 'command' ? type.command : type.query;
+    const ids = ownIds(message, 'requestId', this.reporter);
+    return runLoneHook(
+      link,
+      descriptor.operation,
+      this.commandAttributes(kind, type, message, ids),
+      type.type,
+      bus,
+      original,
+      message,
+      asyncContext,
+    );
+  }
+
+  private commandAttributes(
+    kind: 'command' | 'query',
+    type: MessageClassDescriptor,
+    message: unknown,
+    ids: MessageIds,
+  ): OperationAttributes {
+    return kind === 'command'
+      ? {
+          kind,
+          message_type: type.name,
+          message,
+          message_id: ids.messageId,
+          correlation_id: ids.correlationId,
+          causation_id: ids.causationId,
+          handler: this.handlerNames.get(type.type),
+          'command.type': type.name,
+        }
+      : {
+          kind,
+          message_type: type.name,
+          message,
+          message_id: ids.messageId,
+          correlation_id: ids.correlationId,
+          causation_id: ids.causationId,
+          handler: this.handlerNames.get(type.type),
+          'query.type': type.name,
+        };
   }
 
   /** A bus call no hook matches: upstream's call, in the handler's context with correlation. */
@@ -315,6 +357,18 @@ export class MessageDispatcher {
       'event.id': ids.messageId,
       'handler.type': handler,
     };
+    if (!this.correlation && isLoneHook(links)) {
+      const link = links[0]!;
+      return runLoneHook(
+        link,
+        descriptor.operation,
+        attributes,
+        type.type,
+        instance,
+        original,
+        event,
+      );
+    }
     return this.runFrame(
       new OperationFrame(descriptor, attributes, ids, type.type, links, instance, original, event),
     );

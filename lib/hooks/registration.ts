@@ -4,6 +4,7 @@ import type {
   HookRegistration,
   HookRegistrationOptions,
   InstrumentationHook,
+  OperationAttributes,
 } from './hook.types';
 import type { ChainLink, OperationFrame } from './operation-frame';
 import { compileOperationPatterns, type OperationMatcher } from './operation-pattern';
@@ -57,9 +58,14 @@ export class Registration implements HookRegistration, ChainLink {
 
   /** The filters that depend on the call: the flag, the message class and the predicate. */
   appliesTo(frame: OperationFrame): boolean {
+    return this.admits(frame.messageClass, frame.operation, frame.attributes);
+  }
+
+  /** `appliesTo` for a call that has no frame (see lone-hook.ts). */
+  admits(messageClass: unknown, operation: string, attributes: OperationAttributes): boolean {
     if (!this.enabled) return false;
-    if (this.messageTypes !== undefined && !this.messageTypes.has(frame.messageClass)) return false;
-    return this.predicate === undefined || this.predicate(frame.operation, frame.attributes);
+    if (this.messageTypes !== undefined && !this.messageTypes.has(messageClass)) return false;
+    return this.predicate === undefined || this.predicate(operation, attributes);
   }
 
   /** A watching signal's look at the operation; its failure is its own to report. */
@@ -88,6 +94,14 @@ export class Registration implements HookRegistration, ChainLink {
     return (this.target as CqrsInterceptor).intercept(frame.context, userNext(frame));
   }
 
+  /** Runs a user hook or interceptor that is the whole chain, around `next` (lone-hook.ts). */
+  invokeAlone(operation: string, attributes: OperationAttributes, next: HookNext): unknown {
+    if (this.form === USER_HOOK) {
+      return (this.target as InstrumentationHook)(operation, attributes, next);
+    }
+    return (this.target as CqrsInterceptor).intercept({ operation, attributes }, next);
+  }
+
   unregister(): void {
     this.onUnregister(this);
   }
@@ -97,11 +111,7 @@ export class Registration implements HookRegistration, ChainLink {
 function userNext(frame: OperationFrame): HookNext {
   let called = false;
   return () => {
-    if (called) {
-      return Promise.reject(
-        new Error(`A hook called next() more than once for operation "${frame.operation}"`),
-      );
-    }
+    if (called) return Promise.reject(nextCalledTwice(frame.operation));
     called = true;
     try {
       return Promise.resolve(frame.proceed());
@@ -109,4 +119,8 @@ function userNext(frame: OperationFrame): HookNext {
       return Promise.reject(error);
     }
   };
+}
+
+export function nextCalledTwice(operation: string): Error {
+  return new Error(`A hook called next() more than once for operation "${operation}"`);
 }

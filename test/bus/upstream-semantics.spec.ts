@@ -89,6 +89,13 @@ const SETUPS: Setup[] = [
     userHook: false,
     sinks: false,
   },
+  {
+    // The hook is the whole chain: operations run without a frame (lone-hook.ts).
+    name: 'wrapped, every signal off, async user hook',
+    observability: () => EVERY_SIGNAL_OFF,
+    userHook: true,
+    sinks: false,
+  },
 ];
 
 const WRAPPED_SETUPS = SETUPS.filter((setup) => setup.name !== 'bare @nestjs/cqrs');
