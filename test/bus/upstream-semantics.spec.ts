@@ -41,7 +41,7 @@ import {
 } from '../fixtures/semantics.fixture';
 import { RecordingTransport, sentryTestOptions } from '../sentry/recording-transport';
 import { startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
-import { createTestApp, flush } from '../utils/create-app';
+import { createTestApp, EVERY_SIGNAL_OFF, flush } from '../utils/create-app';
 
 interface Setup {
   name: string;
@@ -55,15 +55,6 @@ interface Setup {
   /** Real sinks for every signal: an OpenTelemetry SDK, a prom-client registry, Sentry. */
   sinks: boolean;
 }
-
-const EVERY_SIGNAL_OFF: CqrsObservabilityModuleOptions = {
-  correlation: false,
-  validation: false,
-  tracing: false,
-  metrics: false,
-  logging: false,
-  sentry: false,
-};
 
 const SETUPS: Setup[] = [
   { name: 'bare @nestjs/cqrs', observability: () => false, userHook: false, sinks: false },

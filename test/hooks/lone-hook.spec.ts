@@ -16,12 +16,11 @@ import {
   BaseQuery,
   HookRegistry,
   type CqrsInterceptor,
-  type CqrsObservabilityModuleOptions,
   type HookRegistrationOptions,
   type InstrumentationHook,
   type OperationAttributes,
 } from '../../lib';
-import { createTestApp, flush } from '../utils/create-app';
+import { createTestApp, EVERY_SIGNAL_OFF, flush } from '../utils/create-app';
 
 /**
  * Without correlation, an operation whose chain is one user hook alone runs without a frame
@@ -29,15 +28,6 @@ import { createTestApp, flush } from '../utils/create-app';
  * second, transparent one inside it (the frame's walk). What the caller and the hook see must
  * be the same on both.
  */
-
-const EVERY_SIGNAL_OFF: CqrsObservabilityModuleOptions = {
-  correlation: false,
-  validation: false,
-  tracing: false,
-  metrics: false,
-  logging: false,
-  sentry: false,
-};
 
 const HANDLER_ERROR = new Error('handler failure');
 const HOOK_ERROR = new Error('hook failure');

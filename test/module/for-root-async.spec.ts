@@ -11,7 +11,7 @@ import {
 import { RESOLVED_OPTIONS } from '../../lib/shared/tokens';
 import type { ResolvedObservabilityOptions } from '../../lib/options';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
-import { createTestApp } from '../utils/create-app';
+import { createTestApp, EVERY_SIGNAL_OFF } from '../utils/create-app';
 
 /** Stands in for @nestjs/config: a module whose service hands out values by key. */
 @Injectable()
@@ -33,19 +33,9 @@ class SettingsModule {
   }
 }
 
-/** Every signal off, so the only registrations are the ones a test adds. */
-const ALL_SIGNALS_OFF: CqrsObservabilityModuleOptions = {
-  correlation: false,
-  validation: false,
-  tracing: false,
-  metrics: false,
-  logging: false,
-  sentry: false,
-};
-
 function optionsFrom(settings: SettingsService): CqrsObservabilityModuleOptions {
   return {
-    ...ALL_SIGNALS_OFF,
+    ...EVERY_SIGNAL_OFF,
     correlation: settings.get<boolean>('correlation'),
     interceptors: settings.get<CqrsInterceptor[]>('interceptors'),
   };
@@ -151,7 +141,7 @@ describe('CqrsObservabilityModule.forRootAsync', () => {
 
     it('registers nothing on the message operations when the factory turns every signal off', async () => {
       const moduleRef = await start(
-        CqrsObservabilityModule.forRootAsync({ useFactory: () => ALL_SIGNALS_OFF }),
+        CqrsObservabilityModule.forRootAsync({ useFactory: () => EVERY_SIGNAL_OFF }),
       );
       const registry = moduleRef.get(HookRegistry);
 
