@@ -21,7 +21,8 @@ import { BaseCommand, BaseEvent, CqrsObservabilityModule, HookRegistry } from '.
 
 /**
  * Dispatches commands through the module (correlation, a span that is never sampled, a user
- * hook), each publishing an event to a handler (and one to a saga), forcing a full GC between
+ * hook; with `SCENARIO_SIGNALS=off` the hook alone), each publishing an event to a handler
+ * (and one to a saga), forcing a full GC between
  * batches, and writes `BATCHES-START` before the batches
  * whose deoptimisations the spec reads. Run with --trace-deopt and gc exposed.
  */
@@ -72,7 +73,19 @@ class OrderSaga {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    CqrsObservabilityModule.forRoot({ metrics: false, logging: false, sentry: false }),
+    CqrsObservabilityModule.forRoot(
+      process.env.SCENARIO_SIGNALS === 'off'
+        ? // The hook is then each command's and handler's whole chain (lone-hook.ts).
+          {
+            correlation: false,
+            validation: false,
+            tracing: false,
+            metrics: false,
+            logging: false,
+            sentry: false,
+          }
+        : { metrics: false, logging: false, sentry: false },
+    ),
   ],
   providers: [...HANDLERS, EventsSeen, OrderSaga],
 })

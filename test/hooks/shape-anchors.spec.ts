@@ -14,9 +14,10 @@ globalThis.gc = require('node:vm').runInNewContext('gc');
 `;
 
 /** The functions deoptimised because an object their code checked was collected, by name. */
-async function deoptimisedByGc(): Promise<string[]> {
+async function deoptimisedByGc(signals: 'on' | 'off'): Promise<string[]> {
   const child = spawnTypeScript(join(__dirname, 'shape-anchors.scenario.ts'), {
     preamble: PREAMBLE,
+    env: { ...process.env, SCENARIO_SIGNALS: signals },
   });
   let stdout = '';
   let stderr = '';
@@ -67,20 +68,27 @@ function libFunctionNames(): Set<string> {
 describe('the hot path across full GCs', () => {
   // Without the shape anchors, each full GC between two batches deoptimised about twenty of
   // them (the frame, the chain's walk, the handler's store, the span wrapper).
-  it("keeps the module's per-dispatch code optimised when a full GC finds no dispatch running", async () => {
-    const ours = libFunctionNames();
-    // `ObservabilityContext.get` (never called by a dispatch) is named like nestjs-cls's
-    // `ClsService.get`, which correlation calls on every one: the trace cannot tell them apart.
-    ours.delete('get');
-    // Node's own `AsyncLocalStorage.snapshot` (a saga's stream takes one per event) is named like
-    // `trackFlow`'s private `snapshot`, never called by a dispatch.
-    ours.delete('snapshot');
-    expect(ours).toContain('OperationFrame');
-    expect(ours).toContain('get step');
-    // Node's own code behind `AsyncLocalStorage.snapshot()`, which a saga's entry takes for
-    // each event: it checks the shapes of the snapshot's resource and bound function.
-    const taken = new Set([...ours, 'AsyncResource', 'runInAsyncScope']);
-    const deoptimised = (await deoptimisedByGc()).filter((name) => taken.has(name));
-    expect(deoptimised).toEqual([]);
-  }, 60_000);
+  it.each([
+    ['correlation, never-sampled tracing and validation', 'on' as const],
+    ['every signal off: the hook alone, without a frame', 'off' as const],
+  ])(
+    "keeps the module's per-dispatch code optimised when a full GC finds no dispatch running: %s",
+    async (_name, signals) => {
+      const ours = libFunctionNames();
+      // `ObservabilityContext.get` (never called by a dispatch) is named like nestjs-cls's
+      // `ClsService.get`, which correlation calls on every one: the trace cannot tell them apart.
+      ours.delete('get');
+      // Node's own `AsyncLocalStorage.snapshot` (a saga's stream takes one per event) is named like
+      // `trackFlow`'s private `snapshot`, never called by a dispatch.
+      ours.delete('snapshot');
+      expect(ours).toContain('OperationFrame');
+      expect(ours).toContain('get step');
+      // Node's own code behind `AsyncLocalStorage.snapshot()`, which a saga's entry takes for
+      // each event: it checks the shapes of the snapshot's resource and bound function.
+      const taken = new Set([...ours, 'AsyncResource', 'runInAsyncScope']);
+      const deoptimised = (await deoptimisedByGc(signals)).filter((name) => taken.has(name));
+      expect(deoptimised).toEqual([]);
+    },
+    60_000,
+  );
 });
