@@ -39,15 +39,15 @@ export const MAX_LINKED_EVENTS = 64;
 // the same value on needs no second switch.
 let resuming: unknown;
 
-/**
- * Delivers `event` into a saga's stream through `deliver`, remembering the async context it
- * enters with (and carrying the event in it), so later stages can resume its flow.
- */
 // A snapshot is a function bound to a new AsyncResource, both given properties one by one:
 // without one alive, a full GC between events collects their hidden classes, and the code
 // that took the snapshot (`enterSaga`, Node's AsyncResource) is deoptimised (shape-anchor.ts).
 anchorShape(AsyncLocalStorage.snapshot());
 
+/**
+ * Delivers `event` into a saga's stream through `deliver`, remembering the async context it
+ * enters with (and carrying the event in it), so later stages can resume its flow.
+ */
 export function enterSaga(event: unknown, deliver: () => void): void {
   if (event === null || typeof event !== 'object') {
     deliver();
