@@ -18,7 +18,6 @@ import {
   sagaErrorDescriptor,
   sagaRunDescriptor,
   classOf,
-  type MessageClassDescriptor,
   type OperationDescriptor,
 } from '../hooks/operation-descriptor';
 import { isLoneHook, runLoneHook } from '../hooks/lone-hook';
@@ -92,7 +91,8 @@ export class MessageDispatcher {
    * The replacement of a bus's `execute`: each call runs as an operation. A handler that
    * dispatches synchronously stacks this function once per nesting level, so it stays small:
    * `commandFrame()` prepares the operation and has returned before the chain runs, and the
-   * frame's walk is entered bound, without a closure of its own.
+   * frame's walk is entered bound, without a closure of its own. The operation's descriptor is
+   * found once, here, for whichever path the call takes.
    */
   executeOf(kind: 'command' | 'query', original: Method): Method {
     // The replacement has its own `this` (the bus): an arrow function cannot stand in.
@@ -100,12 +100,29 @@ export class MessageDispatcher {
     const dispatcher = this;
     return function execute(this: object, message: unknown, asyncContext: unknown): unknown {
       if (dispatcher.idle) return original.call(this, message, asyncContext);
-      const frame = dispatcher.commandFrame(kind, this, original, message, asyncContext);
+      const type = messageClassOf(message);
+      const descriptor = kind === 'command' ? type.command : type.query;
+      const frame = dispatcher.commandFrame(
+        kind,
+        descriptor,
+        this,
+        original,
+        message,
+        asyncContext,
+      );
       if (frame === undefined) {
-        return dispatcher.executeUnobserved(this, original, message, asyncContext);
+        return dispatcher.executeUnobserved(descriptor, this, original, message, asyncContext);
       }
       if (frame instanceof Registration) {
-        return dispatcher.executeWithLoneHook(frame, kind, this, original, message, asyncContext);
+        return dispatcher.executeWithLoneHook(
+          frame,
+          kind,
+          descriptor,
+          this,
+          original,
+          message,
+          asyncContext,
+        );
       }
       // A saga's frame runs the command's frame, which enters the handler's context itself.
       if (!dispatcher.correlation || frame.descriptor.role === OperationRole.SAGA) {
@@ -122,13 +139,12 @@ export class MessageDispatcher {
    */
   private commandFrame(
     kind: 'command' | 'query',
+    descriptor: OperationDescriptor,
     bus: object,
     original: Method,
     message: unknown,
     asyncContext: unknown,
   ): OperationFrame | Registration | undefined {
-    const type = messageClassOf(message);
-    const descriptor = kind === 'command' ? type.command : type.query;
     const emission =
       this.hasSagas && kind === 'command' && message !== null && typeof message === 'object'
         ? this.sagaEmissions.get(message)
@@ -141,12 +157,12 @@ export class MessageDispatcher {
     const ids = this.correlation
       ? idsForDispatch(message, 'requestId', this.reporter)
       : ownIds(message, 'requestId', this.reporter);
-    const attributes = this.commandAttributes(kind, type, message, ids);
+    const attributes = this.commandAttributes(kind, descriptor, message, ids);
     const frame = new OperationFrame(
       descriptor,
       attributes,
       ids,
-      type.type,
+      descriptor.messageClass,
       links,
       bus,
       original,
@@ -155,26 +171,25 @@ export class MessageDispatcher {
     );
     if (emission === undefined) return frame;
     this.sagaEmissions.delete(message as object);
-    return this.sagaFrame(emission, type.name, message, ids, frame);
+    return this.sagaFrame(emission, descriptor.messageType, message, ids, frame);
   }
 
   /** A bus call whose chain is one user hook alone, without correlation (lone-hook.ts). */
   private executeWithLoneHook(
     link: Registration,
     kind: 'command' | 'query',
+    descriptor: OperationDescriptor,
     bus: object,
     original: Method,
     message: unknown,
     asyncContext: unknown,
   ): unknown {
-    const type = messageClassOf(message);
-    const descriptor = kind === 'command' ? type.command : type.query;
     const ids = ownIds(message, 'requestId', this.reporter);
     return runLoneHook(
       link,
       descriptor.operation,
-      this.commandAttributes(kind, type, message, ids),
-      type.type,
+      this.commandAttributes(kind, descriptor, message, ids),
+      descriptor.messageClass,
       bus,
       original,
       message,
@@ -184,35 +199,37 @@ export class MessageDispatcher {
 
   private commandAttributes(
     kind: 'command' | 'query',
-    type: MessageClassDescriptor,
+    descriptor: OperationDescriptor,
     message: unknown,
     ids: MessageIds,
   ): OperationAttributes {
+    const name = descriptor.messageType;
     return kind === 'command'
       ? {
           kind,
-          message_type: type.name,
+          message_type: name,
           message,
           message_id: ids.messageId,
           correlation_id: ids.correlationId,
           causation_id: ids.causationId,
-          handler: this.handlerNames.get(type.type),
-          'command.type': type.name,
+          handler: this.handlerNames.get(descriptor.messageClass),
+          'command.type': name,
         }
       : {
           kind,
-          message_type: type.name,
+          message_type: name,
           message,
           message_id: ids.messageId,
           correlation_id: ids.correlationId,
           causation_id: ids.causationId,
-          handler: this.handlerNames.get(type.type),
-          'query.type': type.name,
+          handler: this.handlerNames.get(descriptor.messageClass),
+          'query.type': name,
         };
   }
 
   /** A bus call no hook matches: upstream's call, in the handler's context with correlation. */
   private executeUnobserved(
+    descriptor: OperationDescriptor,
     bus: object,
     original: Method,
     message: unknown,
@@ -220,7 +237,7 @@ export class MessageDispatcher {
   ): unknown {
     if (!this.correlation) return original.call(bus, message, asyncContext);
     const ids = idsForDispatch(message, 'requestId', this.reporter);
-    return runAsHandlerOf(ids, messageClassOf(message).name, () =>
+    return runAsHandlerOf(ids, descriptor.messageType, () =>
       original.call(bus, message, asyncContext),
     );
   }
