@@ -42,6 +42,7 @@ import {
 } from '../../lib';
 import { SagaEventStream } from '../../lib/bus/saga-event-stream';
 import { startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 const FLOWS = 60;
 
@@ -407,17 +408,7 @@ describe('a saga of an idle app (no correlation, no hook)', () => {
 
   it('gets the plain stream: nothing runs per stage, and the saga still works', async () => {
     const app = await Test.createTestingModule({
-      imports: [
-        CqrsModule.forRoot(),
-        CqrsObservabilityModule.forRoot({
-          correlation: false,
-          validation: false,
-          tracing: false,
-          metrics: false,
-          logging: false,
-          sentry: false,
-        }),
-      ],
+      imports: [CqrsModule.forRoot(), CqrsObservabilityModule.forRoot(EVERY_SIGNAL_OFF)],
       providers: [Ledger, StartFlowHandler, TockHandler, CapturingSaga],
     }).compile();
     await app.init();

@@ -41,7 +41,8 @@ import {
 } from '../fixtures/semantics.fixture';
 import { RecordingTransport, sentryTestOptions } from '../sentry/recording-transport';
 import { startTracingSdk, type TracingSdk } from '../tracing/tracing-sdk';
-import { createTestApp, EVERY_SIGNAL_OFF, flush } from '../utils/create-app';
+import { createTestApp, flush } from '../utils/create-app';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 interface Setup {
   name: string;

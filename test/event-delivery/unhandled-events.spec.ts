@@ -17,6 +17,7 @@ import { MemoryLogStream, PinoLevel } from '../logging/memory-log-stream';
 import { METRICS_ONLY } from '../metrics/metrics-app';
 import { samplesOf, valueOf } from '../metrics/prometheus-text';
 import { createTestApp } from '../utils/create-app';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 class NobodyCaresEvent extends BaseEvent<{ note: string }> {}
 class HandlerOnlyEvent extends BaseEvent {}
@@ -144,14 +145,7 @@ describe('events nobody handles', () => {
 
   it('watches nothing when no hook listens at bootstrap', async () => {
     const quiet = await createTestApp({
-      observability: {
-        correlation: false,
-        validation: false,
-        tracing: false,
-        metrics: false,
-        logging: false,
-        sentry: false,
-      },
+      observability: EVERY_SIGNAL_OFF,
       providers: [HandlerOnlyHandler, StockSaga],
     });
     // Not one hook: the buses call @nestjs/cqrs straight away.

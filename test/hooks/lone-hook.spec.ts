@@ -20,7 +20,8 @@ import {
   type InstrumentationHook,
   type OperationAttributes,
 } from '../../lib';
-import { createTestApp, EVERY_SIGNAL_OFF, flush } from '../utils/create-app';
+import { createTestApp, flush } from '../utils/create-app';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 /**
  * Without correlation, an operation whose chain is one user hook alone runs without a frame

@@ -18,6 +18,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { BaseCommand, BaseEvent, CqrsObservabilityModule, HookRegistry } from '../../lib';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 /**
  * Dispatches commands through the module (correlation, a span that is never sampled, a user
@@ -76,14 +77,7 @@ class OrderSaga {
     CqrsObservabilityModule.forRoot(
       process.env.SCENARIO_SIGNALS === 'off'
         ? // The hook is then each command's and handler's whole chain (lone-hook.ts).
-          {
-            correlation: false,
-            validation: false,
-            tracing: false,
-            metrics: false,
-            logging: false,
-            sentry: false,
-          }
+          EVERY_SIGNAL_OFF
         : { metrics: false, logging: false, sentry: false },
     ),
   ],

@@ -11,7 +11,8 @@ import {
 import { RESOLVED_OPTIONS } from '../../lib/shared/tokens';
 import type { ResolvedObservabilityOptions } from '../../lib/options';
 import { PlaceOrderCommand, Recorder } from '../fixtures/orders.fixture';
-import { createTestApp, EVERY_SIGNAL_OFF } from '../utils/create-app';
+import { createTestApp } from '../utils/create-app';
+import { EVERY_SIGNAL_OFF } from '../utils/every-signal-off';
 
 /** Stands in for @nestjs/config: a module whose service hands out values by key. */
 @Injectable()

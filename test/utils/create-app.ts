@@ -4,16 +4,6 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { CqrsObservabilityModule, CqrsObservabilityModuleOptions } from '../../lib';
 import { ORDER_HANDLERS } from '../fixtures/orders.fixture';
 
-/** Every signal off, so the only registrations are the ones a test adds. */
-export const EVERY_SIGNAL_OFF: CqrsObservabilityModuleOptions = {
-  correlation: false,
-  validation: false,
-  tracing: false,
-  metrics: false,
-  logging: false,
-  sentry: false,
-};
-
 export interface TestAppOptions {
   /** Module options, or `false` for a bare @nestjs/cqrs app. */
   observability?: CqrsObservabilityModuleOptions | false;
