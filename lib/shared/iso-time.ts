@@ -8,6 +8,9 @@ const getUTCMinutes = Date.prototype.getUTCMinutes;
 const getUTCSeconds = Date.prototype.getUTCSeconds;
 const getUTCMilliseconds = Date.prototype.getUTCMilliseconds;
 
+/** What `isoTimeOf` returns for a date whose time is NaN (as `String(date)` writes it). */
+export const INVALID_DATE = 'Invalid Date';
+
 // The date asked last, its time then, and its string: a dispatch writes its message's date
 // twice (the payload and the `cqrs.requested_at` attribute).
 let lastDate: Date | undefined;
@@ -15,7 +18,7 @@ let lastTime = Number.NaN;
 let lastString = '';
 
 /**
- * What `Date.prototype.toISOString` returns for `date`, or `'Invalid Date'`; read through the
+ * What `Date.prototype.toISOString` returns for `date`, or `INVALID_DATE`; read through the
  * intrinsic methods, so a date's own overrides are never called. `toISOString` costs about
  * 450 ns (Node 20 to 24); the string is built from the date's UTC fields instead, and kept for
  * the date asked last. Its time is compared on each call: a date changed in between
@@ -26,7 +29,7 @@ export function isoTimeOf(date: Date): string {
   if (date === lastDate && time === lastTime) return lastString;
   let text: string;
   if (Number.isNaN(time)) {
-    text = 'Invalid Date';
+    text = INVALID_DATE;
   } else {
     const year = getUTCFullYear.call(date);
     // Years outside 0–9999 are written with a sign and six digits.

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
 import { types } from 'node:util';
-import { isoTimeOf } from '../../shared/iso-time';
+import { INVALID_DATE, isoTimeOf } from '../../shared/iso-time';
 import { messageClassOf } from '../../hooks/operation-descriptor';
 import type { RedactionPolicy } from '../../redaction/redaction.policy';
 import type { SpanAttributes } from '../span-factories/cqrs-span.interface';
@@ -93,7 +93,7 @@ function writeMetadata(
   const requestedAt = (message as { requestedAt?: unknown }).requestedAt;
   if (types.isDate(requestedAt)) {
     const written = isoTimeOf(requestedAt);
-    if (written !== 'Invalid Date') sink.setAttribute(TracingAttributes.REQUESTED_AT, written);
+    if (written !== INVALID_DATE) sink.setAttribute(TracingAttributes.REQUESTED_AT, written);
   }
   if (requestedByView === undefined) return;
   const requestedBy = (message as { requestedBy?: unknown }).requestedBy;
