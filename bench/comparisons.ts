@@ -7,6 +7,7 @@ import { COMMAND_CLASSES, createVariant, SIGNALS_OFF, type AppSpec } from './ben
 import {
   fullPipelineSpec,
   handWrittenContextSpec,
+  handWrittenHookSpec,
   handWrittenSpanSpec,
   handWrittenSpec,
 } from './signals';
@@ -62,6 +63,7 @@ export const COMPARISONS: readonly Comparison[] = [
     budget: { limit: 1.2, bound: 'max' },
     measure: 'dispatch',
     specs: () => [{ name: 'module, one no-op hook', observability: SIGNALS_OFF, hook: true }, bare],
+    byHand: () => handWrittenHookSpec('bare bus + the no-op hook by hand'),
   },
   {
     id: 'correlation',

@@ -180,6 +180,45 @@ export function handWrittenContextSpec(name: string): AppSpec {
   };
 }
 
+/**
+ * One no-op hook written by hand around each handler: what it gets (the operation's name and
+ * attributes, a `next` that runs the rest once), without a registry deciding which operation
+ * it watches.
+ */
+export function handWrittenHookSpec(name: string): AppSpec {
+  const hook = (
+    _operation: string,
+    _attributes: Record<string, unknown>,
+    next: () => Promise<unknown>,
+  ): Promise<unknown> => next();
+  return {
+    name,
+    inline: (command, handler, body) => {
+      const type = command.constructor.name;
+      const message = command as { requestId?: string; correlationId?: string };
+      let called = false;
+      return hook(
+        'command.execute',
+        {
+          kind: 'command',
+          message_type: type,
+          message: command,
+          message_id: message.requestId,
+          correlation_id: message.correlationId,
+          causation_id: undefined,
+          handler,
+          'command.type': type,
+        },
+        () => {
+          if (called) return Promise.reject(new Error('next() called twice'));
+          called = true;
+          return body();
+        },
+      );
+    },
+  };
+}
+
 /** A span around each handler, active while it runs, written as a team writes it. */
 export function handWrittenSpanSpec(name: string): AppSpec {
   const tracer = trace.getTracer('bench.hand-written');
