@@ -5,11 +5,13 @@ import { Registry } from 'prom-client';
 import { trackFlow, type TelemetryPolicy } from '../lib';
 import { COMMAND_CLASSES, createVariant, SIGNALS_OFF, type AppSpec } from './bench-app';
 import {
+  contextFloorSpec,
   fullPipelineSpec,
   handWrittenContextSpec,
   handWrittenHookSpec,
   handWrittenSpanSpec,
   handWrittenSpec,
+  spanFloorSpec,
 } from './signals';
 
 function dispatchOne(app: TestingModule): Promise<unknown> {
@@ -90,6 +92,21 @@ export const COMPARISONS: readonly Comparison[] = [
       bare,
     ],
     byHand: () => handWrittenSpanSpec('bare bus + startActiveSpan by hand'),
+  },
+  // The floors of the two lines above, no budget: what the platform's part costs alone.
+  {
+    id: 'context-floor',
+    title: 'bare bus + one AsyncLocalStorage.run per dispatch / bare bus',
+    measure: 'dispatch',
+    specs: () => [contextFloorSpec('bare bus + AsyncLocalStorage.run'), bare],
+  },
+  {
+    id: 'span-floor',
+    title:
+      'bare bus + one never-sampled span started and ended per dispatch, not made active / bare bus',
+    measure: 'dispatch',
+    tracer: 'never-sampled',
+    specs: () => [spanFloorSpec('bare bus + startSpan().end()'), bare],
   },
   {
     id: 'full-pipeline',

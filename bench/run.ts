@@ -7,11 +7,11 @@ import { COMPARISONS, type Comparison } from './comparisons';
  * comparison's configurations doesn't slow another's — and, inside each, measures the sides
  * interleaved. The JIT's choices differ from process to process (the same comparison has read
  * 0.95 and 1.31 in two processes a minute apart), so a ratio is the median of
- * `BENCH_PROCESSES` (3) processes, its range printed beside it. Ends with the table of ratios
+ * `BENCH_PROCESSES` (5) processes, its range printed beside it. Ends with the table of ratios
  * and budgets. `BENCH_ONLY=id,id` runs a subset.
  */
 const only = process.env.BENCH_ONLY?.split(',');
-const processes = Number(process.env.BENCH_PROCESSES ?? 3);
+const processes = Number(process.env.BENCH_PROCESSES ?? 5);
 if (!Number.isInteger(processes) || processes < 1) {
   throw new Error(
     `BENCH_PROCESSES must be a positive integer, got "${process.env.BENCH_PROCESSES}"`,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -239,5 +240,34 @@ export function handWrittenSpanSpec(name: string): AppSpec {
           }
         },
       ),
+  };
+}
+
+/**
+ * One `AsyncLocalStorage.run` around each handler, its store holding the message's id: the
+ * least any per-dispatch context costs, whichever library enters it (nestjs-cls's `runWith` and
+ * OpenTelemetry's `context.with` are this call).
+ */
+export function contextFloorSpec(name: string): AppSpec {
+  const storage = new AsyncLocalStorage<{ readonly messageId: unknown }>();
+  return {
+    name,
+    inline: (command, _handler, body) =>
+      storage.run({ messageId: (command as { requestId?: string }).requestId }, body),
+  };
+}
+
+/**
+ * One span started and ended beside each handler, never made active: what creating a span
+ * costs by itself (with a sampler that never samples, the SDK's sampling decision and ids).
+ */
+export function spanFloorSpec(name: string): AppSpec {
+  const tracer = trace.getTracer('bench.span-floor');
+  return {
+    name,
+    inline: (command, _handler, body) => {
+      tracer.startSpan(`cqrs.${command.constructor.name}`, { kind: SpanKind.INTERNAL }).end();
+      return body();
+    },
   };
 }
